@@ -1,0 +1,248 @@
+/**
+ * The Chord service: wires the ring logic (src/ring) to libp2p — the
+ * /chord/1.0.0 protocol handler, the RPC client, joining through bootstrap
+ * addresses and the graceful leave when the node stops.
+ */
+import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { errorMessage } from './ring/chord-node.ts'
+import { keyId, nodeId } from './ring/id.ts'
+import { describeNode } from './ring/node-ref.ts'
+import { RingPeer } from './ring/ring-peer.ts'
+import { NodeCodec } from './rpc/node-codec.ts'
+import { RingRpcClient, registerRingMethods } from './rpc/ring-protocol.ts'
+import { RpcClient } from './rpc/rpc-client.ts'
+import { RpcServer } from './rpc/rpc-server.ts'
+import type { ChordComponents, ChordEvents, ChordInit, Chord, RingState } from './index.ts'
+import type { Id } from './ring/id.ts'
+import type { LookupResult } from './ring/ring-peer.ts'
+import type { NodeRef } from './ring/types.ts'
+import type { Logger, Startable } from '@libp2p/interface'
+
+export const PROTOCOL = '/chord/1.0.0'
+
+const DEFAULTS = {
+  protocol: PROTOCOL,
+  virtualNodes: 1,
+  successorListLength: 8,
+  stabilizeInterval: 1000,
+  fixFingersInterval: 5000,
+  checkPredecessorInterval: 2000,
+  requestTimeout: 5000,
+  dialTimeout: 5000,
+  maxFrameSize: 4 * 1024 * 1024,
+  maxInboundStreams: 8,
+  maxOutboundStreams: 8,
+  maxInFlightPerStream: 256,
+  maxPendingPerPeer: 1024,
+  maxNodesPerMessage: 64,
+  maxAddrsPerNode: 16,
+  joinRetryMinDelay: 250,
+  joinRetryMaxDelay: 30_000,
+  leaveOnStop: true
+} satisfies Required<Omit<ChordInit, 'bootstrap'>>
+
+export class ChordService extends TypedEventEmitter<ChordEvents> implements Chord, Startable {
+  readonly [Symbol.toStringTag] = '@libp2p/chord'
+  readonly [serviceCapabilities]: string[] = ['@libp2p/chord']
+
+  private readonly components: ChordComponents
+  private readonly options: Required<Omit<ChordInit, 'bootstrap'>>
+  private readonly bootstrap: string[]
+  private readonly log: Logger
+  private readonly client: RpcClient
+  private readonly server: RpcServer
+  private readonly codec: NodeCodec
+  readonly ring: RingPeer
+  private joining: AbortController | undefined
+  private running = false
+
+  constructor (components: ChordComponents, init: ChordInit = {}) {
+    super()
+    this.components = components
+    this.options = { ...DEFAULTS, ...definedOnly(init) }
+    this.bootstrap = [...(init.bootstrap ?? [])]
+    this.log = components.logger.forComponent('chord')
+    const limits = { maxNodesPerMessage: this.options.maxNodesPerMessage, maxAddrsPerNode: this.options.maxAddrsPerNode }
+    this.codec = new NodeCodec({ maxAddrs: this.options.maxAddrsPerNode })
+    this.client = new RpcClient({
+      protocol: this.options.protocol,
+      connectionManager: components.connectionManager,
+      maxFrameSize: this.options.maxFrameSize,
+      maxPendingPerPeer: this.options.maxPendingPerPeer,
+      requestTimeout: this.options.requestTimeout,
+      dialTimeout: this.options.dialTimeout,
+      log: this.log
+    })
+    this.server = new RpcServer({ maxFrameSize: this.options.maxFrameSize, maxInFlightPerStream: this.options.maxInFlightPerStream, log: this.log })
+    const peerId = components.peerId
+    this.ring = new RingPeer({
+      peer: peerId.toString(),
+      peerBytes: peerId.toMultihash().bytes,
+      addrs: () => this.components.addressManager.getAddresses().map(a => a.toString()),
+      rpc: new RingRpcClient(this.client, this.codec, limits),
+      virtualNodes: this.options.virtualNodes,
+      successorListLength: this.options.successorListLength,
+      stabilizeInterval: this.options.stabilizeInterval,
+      fixFingersInterval: this.options.fixFingersInterval,
+      checkPredecessorInterval: this.options.checkPredecessorInterval,
+      log: this.log,
+      onSuccessorChange: (vnode, previous, current) => {
+        this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
+        this.safeDispatchEvent('successor:change', { detail: { vnode, previous, current } })
+      },
+      onPredecessorChange: (vnode, previous, current) => {
+        this.log('position %d: predecessor %s -> %s', vnode, describeNode(previous), describeNode(current))
+        this.safeDispatchEvent('predecessor:change', { detail: { vnode, previous, current } })
+      }
+    })
+    registerRingMethods(this.server, this.ring, this.codec, limits)
+  }
+
+  /** Position of this peer's first virtual node */
+  get id (): Id {
+    return this.ring.nodes[0].self.id
+  }
+
+  get joined (): boolean {
+    return this.ring.joined
+  }
+
+  async start (): Promise<void> {
+    this.client.start()
+    await this.components.registrar.handle(this.options.protocol, (stream, connection) => {
+      this.server.handleStream(stream, connection)
+    }, {
+      maxInboundStreams: this.options.maxInboundStreams,
+      maxOutboundStreams: this.options.maxOutboundStreams
+    })
+    this.running = true
+  }
+
+  /** Join (or create) the ring once the transports listen */
+  async afterStart (): Promise<void> {
+    this.ring.start()
+    this.join(this.bootstrap).catch(err => {
+      if (this.running) this.log.error('could not join the ring: %s', errorMessage(err))
+    })
+  }
+
+  /** Graceful leave while the transports still work */
+  async beforeStop (): Promise<void> {
+    this.running = false
+    this.joining?.abort(new Error('node stopping'))
+    if (this.options.leaveOnStop) await this.leave()
+    this.ring.stop()
+  }
+
+  async stop (): Promise<void> {
+    this.running = false
+    this.ring.stop()
+    await this.components.registrar.unhandle(this.options.protocol)
+    this.client.stop()
+    this.server.close()
+  }
+
+  /**
+   * Join the ring through any of `addrs` (multiaddrs of members), retrying
+   * with backoff until one answers. With no address other than our own,
+   * create a new ring.
+   */
+  async join (addrs: string[] = this.bootstrap, options: { signal?: AbortSignal } = {}): Promise<void> {
+    if (this.joined) return
+    const seeds = addrs.filter(a => !this.isOwnAddress(a))
+    if (seeds.length === 0) {
+      await this.ring.create()
+      this.safeDispatchEvent('ring:joined', { detail: { via: undefined } })
+      return
+    }
+    this.joining?.abort()
+    const controller = new AbortController()
+    this.joining = controller
+    const signal = options.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.signal])
+    let delay = this.options.joinRetryMinDelay
+    for (let attempt = 1; ; attempt++) {
+      for (const seed of shuffle(seeds)) {
+        signal.throwIfAborted()
+        try {
+          await this.joinVia(seed, signal)
+          this.log('joined the ring through %s', seed)
+          this.safeDispatchEvent('ring:joined', { detail: { via: seed } })
+          return
+        } catch (err) {
+          signal.throwIfAborted()
+          this.log('join through %s failed (attempt %d): %s', seed, attempt, errorMessage(err))
+        }
+      }
+      await sleep(delay * (0.5 + Math.random()), signal)
+      delay = Math.min(delay * 2, this.options.joinRetryMaxDelay)
+    }
+  }
+
+  private async joinVia (addr: string, signal: AbortSignal): Promise<void> {
+    const connection = await this.components.connectionManager.openConnection(multiaddr(addr), {
+      signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.dialTimeout)])
+    })
+    const peer = connection.remotePeer
+    if (peer.equals(this.components.peerId)) throw new Error(`${addr} is this peer`)
+    const via: NodeRef = { id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs: [addr] }
+    await this.ring.join(via)
+  }
+
+  private isOwnAddress (addr: string): boolean {
+    let ma
+    try {
+      ma = multiaddr(addr)
+    } catch (err) {
+      throw new TypeError(`invalid bootstrap multiaddr ${JSON.stringify(addr)}: ${errorMessage(err)}`)
+    }
+    const self = this.components.peerId.toString()
+    if (ma.getComponents().some(c => c.name === 'p2p' && c.value === self)) return true
+    const bare = (s: string): string => s.replace(/\/p2p\/[^/]+$/, '')
+    const own = new Set(this.components.addressManager.getAddresses().map(a => bare(a.toString())))
+    return own.has(bare(ma.toString()))
+  }
+
+  /** Graceful leave: neighbours are told so the ring closes at once */
+  async leave (): Promise<void> {
+    if (!this.ring.nodes.some(n => n.joined)) return
+    await this.ring.leave()
+    this.log('left the ring')
+  }
+
+  /** The member responsible for `key` (bytes or UTF-8 string), with the hops it took */
+  async findSuccessor (key: Uint8Array | string, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
+    return this.findSuccessorOfId(keyId(typeof key === 'string' ? new TextEncoder().encode(key) : key), options)
+  }
+
+  /** findSuccessor for a position on the ring */
+  async findSuccessorOfId (id: Id, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
+    return this.ring.findSuccessor(id, options)
+  }
+
+  getRingState (): RingState {
+    return { peer: this.components.peerId.toString(), joined: this.joined, positions: this.ring.getState() }
+  }
+}
+
+function definedOnly<T extends object> (init: T): Partial<T> {
+  return Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+function shuffle<T> (items: readonly T[]): T[] {
+  const out = [...items]
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]]
+  }
+  return out
+}
+
+async function sleep (ms: number, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted()
+  await new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason) }
+    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
+    signal.addEventListener('abort', onAbort, { once: true })
+  })
+}

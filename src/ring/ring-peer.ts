@@ -1,0 +1,329 @@
+/**
+ * A peer on the Chord ring: its virtual nodes, iterative lookups across the
+ * ring, joining, leaving, and the periodic maintenance that keeps the ring
+ * correct. Independent of libp2p: messages go out through ChordRpc and come
+ * in through the ChordHandler this class implements, so a simulator can drive
+ * it over an in-memory network in virtual time.
+ */
+import { ChordNode, errorMessage } from './chord-node.ts'
+import { RING_SIZE, distance, nodeId } from './id.ts'
+import { describeNode, nodeKey } from './node-ref.ts'
+import { Periodic } from './periodic.ts'
+import { realClock, silentLog } from './types.ts'
+import type { NodeState } from './chord-node.ts'
+import type { Id } from './id.ts'
+import type { ChordHandler, ChordRpc, Clock, Log, NodeRef, RequestOptions, StepResult } from './types.ts'
+
+export interface RingPeerInit {
+  /** the peer's address as ChordRpc understands it (the libp2p peer id string) */
+  peer: string
+  /** bytes hashed to place the peer's virtual nodes (the peer id's bytes) */
+  peerBytes: Uint8Array
+  /** this peer's own dialable addresses, announced to other members */
+  addrs(): string[]
+  rpc: ChordRpc
+  /** ring positions held by this peer (default 1) */
+  virtualNodes?: number
+  /** r, successor list length (default 8) */
+  successorListLength?: number
+  /** closer members named per routing step (default 3) */
+  stepWidth?: number
+  /** upper bound on members visited by one lookup (default 64) */
+  maxLookupSteps?: number
+  stabilizeInterval?: number
+  fixFingersInterval?: number
+  checkPredecessorInterval?: number
+  clock?: Clock
+  log?: Log
+  onSuccessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
+  onPredecessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
+}
+
+export interface LookupResult {
+  key: Id
+  /** successor(key): the member that owns the key */
+  owner: NodeRef
+  /** the owner followed by the members after it, as the last routing step knew them */
+  successors: NodeRef[]
+  /** remote routing steps taken (local virtual nodes cost none) */
+  hops: number
+  /** members that did not answer along the way */
+  failures: number
+}
+
+export class LookupFailedError extends Error {
+  static readonly code = 'ERR_LOOKUP_FAILED'
+  readonly code = LookupFailedError.code
+  constructor (message: string) {
+    super(message)
+    this.name = 'LookupFailedError'
+  }
+}
+
+export class NotJoinedError extends Error {
+  static readonly code = 'ERR_NOT_JOINED'
+  readonly code = NotJoinedError.code
+  constructor (message = 'this peer has not joined a ring yet') {
+    super(message)
+    this.name = 'NotJoinedError'
+  }
+}
+
+export class RingPeer implements ChordHandler {
+  readonly peer: string
+  readonly nodes: readonly ChordNode[]
+  private readonly rpc: ChordRpc
+  private readonly log: Log
+  private readonly maxLookupSteps: number
+  private readonly tasks: Periodic[]
+  private readonly stabilizer: Periodic
+
+  constructor (init: RingPeerInit) {
+    this.peer = init.peer
+    this.log = init.log ?? silentLog
+    this.maxLookupSteps = init.maxLookupSteps ?? 64
+    this.rpc = new LocalShortcut(init.peer, init.rpc, this)
+    const count = init.virtualNodes ?? 1
+    if (!Number.isInteger(count) || count < 1 || count > 1024) {
+      throw new RangeError(`virtualNodes must be an integer in [1, 1024], got ${count}`)
+    }
+    const nodes: ChordNode[] = []
+    for (let vnode = 0; vnode < count; vnode++) {
+      nodes.push(new ChordNode({
+        self: { id: nodeId(init.peerBytes, vnode), peer: init.peer, vnode, get addrs () { return init.addrs() } },
+        rpc: this.rpc,
+        successorListLength: init.successorListLength ?? 8,
+        stepWidth: init.stepWidth ?? 3,
+        findSuccessor: async (key) => this.findSuccessor(key),
+        onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
+        onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
+        log: this.log
+      }))
+    }
+    this.nodes = nodes
+    const clock = init.clock ?? realClock
+    this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
+    this.tasks = [
+      this.stabilizer,
+      new Periodic(async () => { await this.forEachNode(n => n.fixFingers()) }, init.fixFingersInterval ?? 5000, clock),
+      new Periodic(async () => { await this.forEachNode(n => n.checkPredecessor()) }, init.checkPredecessorInterval ?? 2000, clock)
+    ]
+  }
+
+  get joined (): boolean {
+    return this.nodes.every(n => n.joined)
+  }
+
+  /** Start periodic maintenance */
+  start (): void {
+    for (const task of this.tasks) task.start()
+  }
+
+  stop (): void {
+    for (const task of this.tasks) task.stop()
+  }
+
+  /** Form a new ring: the first virtual node alone, the others joining it */
+  async create (): Promise<void> {
+    const [first, ...rest] = this.nodes
+    first.create()
+    await Promise.all(rest.map(async node => this.joinNode(node, first.self)))
+    this.log('created a new ring with %d positions', this.nodes.length)
+  }
+
+  /** Join the ring that `via` is a member of (Zave's join for each position) */
+  async join (via: NodeRef): Promise<void> {
+    await Promise.all(this.nodes.map(async node => this.joinNode(node, via)))
+    this.stabilizer.runSoon()
+    this.log('joined the ring through %s', describeNode(via))
+  }
+
+  private async joinNode (node: ChordNode, via: NodeRef): Promise<void> {
+    if (node.joined) return
+    const found = await this.lookup(node.self.id, [via], { excludeUnjoined: true })
+    await node.join(found.successors)
+  }
+
+  /** Graceful leave: every position tells its neighbours, then maintenance stops */
+  async leave (): Promise<void> {
+    this.stop()
+    await Promise.all(this.nodes.map(async node => node.leave()))
+  }
+
+  /** findSuccessor(key) routed through the fingers, starting from local knowledge */
+  async findSuccessor (key: Id, options: RequestOptions = {}): Promise<LookupResult> {
+    const start = this.nodes.filter(n => n.joined).map(n => n.self)
+    if (start.length === 0) throw new NotJoinedError()
+    return this.lookup(key, start, { ...options, excludeUnjoined: false })
+  }
+
+  /**
+   * Iterative lookup: always ask the closest known member preceding the key;
+   * a member that does not answer is forgotten and the next closest is
+   * asked, so dead fingers or successors cost a retry, not the lookup.
+   */
+  private async lookup (key: Id, start: NodeRef[], options: RequestOptions & { excludeUnjoined: boolean }): Promise<LookupResult> {
+    const candidates = new Map<string, NodeRef>()
+    const visited = new Set<string>()
+    const offer = (node: NodeRef): void => {
+      if (options.excludeUnjoined && node.peer === this.peer && !this.nodes[node.vnode]?.joined) return
+      const k = nodeKey(node)
+      if (!visited.has(k)) candidates.set(k, node)
+    }
+    start.forEach(offer)
+    let hops = 0
+    let failures = 0
+    for (let steps = 0; steps < this.maxLookupSteps; steps++) {
+      const next = closestBefore(candidates.values(), key)
+      if (next === undefined) break
+      const k = nodeKey(next)
+      candidates.delete(k)
+      visited.add(k)
+      options.signal?.throwIfAborted()
+      let result: StepResult
+      try {
+        result = await this.rpc.findSuccessorStep(next, key, options)
+      } catch (err) {
+        failures++
+        this.log('lookup: %s did not answer: %s', describeNode(next), errorMessage(err))
+        this.forget(next)
+        continue
+      }
+      if (next.peer !== this.peer) hops++
+      if (result.done) {
+        const [owner] = result.nodes
+        if (owner === undefined) throw new LookupFailedError(`${describeNode(next)} answered a lookup with no owner`)
+        return { key, owner, successors: [...result.nodes], hops, failures }
+      }
+      // only members strictly closer to the key than the one asked: progress
+      const bound = precedingDistance(next.id, key)
+      for (const node of result.nodes) {
+        if (precedingDistance(node.id, key) < bound) offer(node)
+      }
+    }
+    throw new LookupFailedError(`lookup of ${key.toString(16).slice(0, 8)}… failed after ${visited.size} members (${failures} unreachable)`)
+  }
+
+  /** Drop a member that does not answer from every position's fingers */
+  forget (node: NodeRef): void {
+    for (const n of this.nodes) n.forget(node)
+  }
+
+  getState (): NodeState[] {
+    return this.nodes.map(n => n.getState())
+  }
+
+  // --- ChordHandler: requests from other members ---
+
+  private node (vnode: number): ChordNode {
+    const node = this.nodes[vnode]
+    if (node === undefined) throw new RangeError(`no virtual node ${vnode} on this peer`)
+    return node
+  }
+
+  private joinedNode (vnode: number): ChordNode {
+    const node = this.node(vnode)
+    if (!node.joined) throw new NotJoinedError(`virtual node ${vnode} is not a ring member`)
+    return node
+  }
+
+  findSuccessorStep (vnode: number, key: Id): StepResult {
+    return this.joinedNode(vnode).step(key)
+  }
+
+  getPredecessor (vnode: number): NodeRef | undefined {
+    return this.joinedNode(vnode).getPredecessor()
+  }
+
+  getSuccessorList (vnode: number): NodeRef[] {
+    return this.joinedNode(vnode).getSuccessorList()
+  }
+
+  async notify (vnode: number, from: NodeRef): Promise<void> {
+    await this.joinedNode(vnode).rectify(from)
+  }
+
+  ping (vnode: number): void {
+    this.joinedNode(vnode)
+  }
+
+  onLeave (vnode: number, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[]): void {
+    const node = this.node(vnode)
+    node.onLeave(leaving, predecessor, successors)
+      .catch(err => { this.log('leave from %s: %s', describeNode(leaving), errorMessage(err)) })
+      .finally(() => { this.stabilizer.runSoon() })
+  }
+
+  private async forEachNode (fn: (node: ChordNode) => Promise<void>): Promise<void> {
+    await Promise.all(this.nodes.map(async node => {
+      try {
+        await fn(node)
+      } catch (err) {
+        this.log.error('maintenance of %s failed: %s', describeNode(node.self), errorMessage(err))
+      }
+    }))
+  }
+}
+
+/** Distance from a member to a key it precedes; a member at the key itself precedes it by a full turn */
+function precedingDistance (node: Id, key: Id): Id {
+  const d = distance(node, key)
+  return d === 0n ? RING_SIZE : d
+}
+
+function closestBefore (nodes: Iterable<NodeRef>, key: Id): NodeRef | undefined {
+  let best: NodeRef | undefined
+  let bestDistance = RING_SIZE + 1n
+  for (const node of nodes) {
+    const d = precedingDistance(node.id, key)
+    if (d < bestDistance) {
+      best = node
+      bestDistance = d
+    }
+  }
+  return best
+}
+
+/**
+ * Messages to the peer's own virtual nodes are answered in-process; the rest
+ * go out through the real ChordRpc.
+ */
+class LocalShortcut implements ChordRpc {
+  private readonly peer: string
+  private readonly remote: ChordRpc
+  private readonly local: RingPeer
+
+  constructor (peer: string, remote: ChordRpc, local: RingPeer) {
+    this.peer = peer
+    this.remote = remote
+    this.local = local
+  }
+
+  async findSuccessorStep (to: NodeRef, key: Id, options?: RequestOptions): Promise<StepResult> {
+    return to.peer === this.peer ? this.local.findSuccessorStep(to.vnode, key) : this.remote.findSuccessorStep(to, key, options)
+  }
+
+  async getPredecessor (to: NodeRef, options?: RequestOptions): Promise<NodeRef | undefined> {
+    return to.peer === this.peer ? this.local.getPredecessor(to.vnode) : this.remote.getPredecessor(to, options)
+  }
+
+  async getSuccessorList (to: NodeRef, options?: RequestOptions): Promise<NodeRef[]> {
+    return to.peer === this.peer ? this.local.getSuccessorList(to.vnode) : this.remote.getSuccessorList(to, options)
+  }
+
+  async notify (to: NodeRef, from: NodeRef, options?: RequestOptions): Promise<void> {
+    if (to.peer === this.peer) await this.local.notify(to.vnode, from)
+    else await this.remote.notify(to, from, options)
+  }
+
+  async ping (to: NodeRef, options?: RequestOptions): Promise<void> {
+    if (to.peer === this.peer) this.local.ping(to.vnode)
+    else await this.remote.ping(to, options)
+  }
+
+  async leave (to: NodeRef, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[], options?: RequestOptions): Promise<void> {
+    if (to.peer === this.peer) this.local.onLeave(to.vnode, leaving, predecessor, successors)
+    else await this.remote.leave(to, leaving, predecessor, successors, options)
+  }
+}
+

@@ -1,0 +1,72 @@
+/**
+ * The answering side: reads request frames from an inbound stream, runs the
+ * registered method, writes the response with the request's id. Requests on
+ * one stream run concurrently up to a bound; past it they are refused.
+ */
+import { TooManyRequestsError, errorCode } from './errors.ts'
+import { FrameStream } from './frame-stream.ts'
+import type { Connection, PeerId, Stream } from '@libp2p/interface'
+import type { Log } from '../ring/types.ts'
+
+export type MethodHandler = (body: Uint8Array, from: PeerId) => Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>>
+
+export interface RpcServerInit {
+  maxFrameSize: number
+  /** concurrent requests served per inbound stream */
+  maxInFlightPerStream: number
+  log: Log
+}
+
+export class RpcServer {
+  private readonly methods = new Map<number, MethodHandler>()
+  private readonly init: RpcServerInit
+  private readonly streams = new Set<Stream>()
+
+  constructor (init: RpcServerInit) {
+    this.init = init
+  }
+
+  register (method: number, handler: MethodHandler): void {
+    this.methods.set(method, handler)
+  }
+
+  /** The libp2p stream handler for the protocol */
+  handleStream (stream: Stream, connection: Connection): void {
+    const from = connection.remotePeer
+    let inFlight = 0
+    this.streams.add(stream)
+    const frames: FrameStream = new FrameStream(stream, {
+      maxFrameSize: this.init.maxFrameSize,
+      onClose: () => { this.streams.delete(stream) },
+      onFrame: (frame) => {
+        if (frame.response) return // a response on a request stream: not ours to answer
+        const reply = (body: Uint8Array<ArrayBuffer>, error?: string, code?: string): void => {
+          frames.write({ id: frame.id, response: true, method: frame.method, body, error, errorCode: code })
+            .catch(err => { this.init.log('could not answer %p: %s', from, (err as Error).message) })
+        }
+        const handler = this.methods.get(frame.method)
+        if (handler === undefined) {
+          reply(new Uint8Array(0), `unknown method ${frame.method}`, 'ERR_UNKNOWN_METHOD')
+          return
+        }
+        if (inFlight >= this.init.maxInFlightPerStream) {
+          reply(new Uint8Array(0), `more than ${this.init.maxInFlightPerStream} requests in flight`, TooManyRequestsError.code)
+          return
+        }
+        inFlight++
+        Promise.resolve()
+          .then(async () => handler(frame.body, from))
+          .then(body => { reply(body) }, (err: unknown) => {
+            reply(new Uint8Array(0), err instanceof Error ? err.message : String(err), errorCode(err))
+          })
+          .finally(() => { inFlight-- })
+      }
+    })
+  }
+
+  /** Abort every inbound stream (on stop) */
+  close (): void {
+    for (const stream of this.streams) stream.abort(new Error('node stopping'))
+    this.streams.clear()
+  }
+}
