@@ -1,0 +1,186 @@
+/**
+ * Stored records, their last-writer-wins order, wire/disk encoding and the
+ * digest that range hashes are built from.
+ */
+import { createHash } from 'node:crypto'
+import { InvalidRecordError } from './errors.ts'
+import { compareTimestamps, MAX_LOGICAL } from './hlc.ts'
+import { Record as PbRecord } from './pb/store.ts'
+import type { Timestamp } from './hlc.ts'
+
+/** A hybrid clock reading plus the writer that took it: unique per write */
+export interface Version extends Timestamp {
+  /** peer id string of the writing peer */
+  writer: string
+}
+
+/**
+ * One key as stored. Named StoreRecord so it does not shadow TypeScript's
+ * `Record<K, V>` in modules that import it.
+ */
+export interface StoreRecord {
+  key: Uint8Array
+  /** empty for a tombstone */
+  value: Uint8Array
+  version: Version
+  /** a tombstone: the key was deleted at `version` */
+  deleted: boolean
+  /** ms since the epoch after which the record may be dropped */
+  expiresAt?: number
+}
+
+export interface RecordLimits {
+  maxKeyBytes: number
+  maxValueBytes: number
+}
+
+export const DEFAULT_LIMITS: Readonly<RecordLimits> = {
+  maxKeyBytes: 1024,
+  maxValueBytes: 1024 * 1024
+}
+
+/**
+ * Peer id strings (base58btc, base32 or base36 CIDs) are short and ASCII; the
+ * restriction also makes the writer tie-break mean the same in any language.
+ */
+const MAX_WRITER_LENGTH = 128
+const WRITER = /^[\x21-\x7e]+$/
+
+/** Encoded fields other than key, value and writer stay well under this */
+const ENVELOPE_BYTES = 64
+
+/**
+ * Total order on versions: wallTime, then logical, then writer. Every peer
+ * sorts the same way, so replicas that saw the same writes keep the same one.
+ */
+export function compareVersions (a: Version, b: Version): number {
+  const byTime = compareTimestamps(a, b)
+  if (byTime !== 0) return byTime
+  if (a.writer === b.writer) return 0
+  return a.writer < b.writer ? -1 : 1
+}
+
+/** a is strictly newer than b */
+export function newer (a: Version, b: Version): boolean {
+  return compareVersions(a, b) > 0
+}
+
+/** The record has passed its TTL at time `now` (ms) */
+export function isExpired (record: StoreRecord, now: number): boolean {
+  return record.expiresAt != null && record.expiresAt <= now
+}
+
+/**
+ * Why the record breaks the size limits, or undefined when it does not; one
+ * check, reported as RecordTooLargeError on apply and InvalidRecordError on decode.
+ */
+export function sizeProblem (record: StoreRecord, limits: RecordLimits): string | undefined {
+  if (record.key.byteLength > limits.maxKeyBytes) {
+    return `key is ${record.key.byteLength} bytes, over the limit of ${limits.maxKeyBytes} bytes`
+  }
+  if (record.value.byteLength > limits.maxValueBytes) {
+    return `value is ${record.value.byteLength} bytes, over the limit of ${limits.maxValueBytes} bytes`
+  }
+  return undefined
+}
+
+/** Throws InvalidRecordError unless every field holds a value the store can keep */
+export function assertWellFormed (record: StoreRecord): void {
+  const { version } = record
+  if (!Number.isSafeInteger(version.wallTime) || version.wallTime < 0) {
+    throw new InvalidRecordError(`version wall time must be a non-negative safe integer, got ${version.wallTime}`)
+  }
+  if (!Number.isInteger(version.logical) || version.logical < 0 || version.logical > MAX_LOGICAL) {
+    throw new InvalidRecordError(`version logical counter must be a uint32, got ${version.logical}`)
+  }
+  if (version.writer.length > MAX_WRITER_LENGTH || !WRITER.test(version.writer)) {
+    throw new InvalidRecordError(`version writer must be 1 to ${MAX_WRITER_LENGTH} printable ASCII characters, got ${JSON.stringify(version.writer.slice(0, MAX_WRITER_LENGTH + 1))}`)
+  }
+  if (record.deleted && record.value.byteLength !== 0) {
+    throw new InvalidRecordError(`a tombstone must have an empty value, got ${record.value.byteLength} bytes`)
+  }
+  if (record.expiresAt != null && (!Number.isSafeInteger(record.expiresAt) || record.expiresAt < 0)) {
+    throw new InvalidRecordError(`expiresAt must be a non-negative safe integer, got ${record.expiresAt}`)
+  }
+}
+
+export function encodeRecord (record: StoreRecord): Uint8Array {
+  return PbRecord.encode({
+    key: record.key as Uint8Array<ArrayBuffer>,
+    value: record.value as Uint8Array<ArrayBuffer>,
+    version: {
+      wallTime: BigInt(record.version.wallTime),
+      logical: record.version.logical,
+      writer: record.version.writer
+    },
+    deleted: record.deleted,
+    expiresAt: record.expiresAt == null ? undefined : BigInt(record.expiresAt)
+  })
+}
+
+/**
+ * Decode bytes from a peer or from disk. The bytes are not trusted: anything
+ * malformed, out of range or over `limits` throws InvalidRecordError. Key and
+ * value are views into `bytes`, not copies.
+ */
+export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_LIMITS): StoreRecord {
+  // refuse before parsing, so a huge message costs no work
+  const maxBytes = limits.maxKeyBytes + limits.maxValueBytes + MAX_WRITER_LENGTH + ENVELOPE_BYTES
+  if (bytes.byteLength > maxBytes) {
+    throw new InvalidRecordError(`encoded record is ${bytes.byteLength} bytes, more than the ${maxBytes} bytes the limits allow`)
+  }
+
+  let pb: PbRecord
+  try {
+    pb = PbRecord.decode(bytes)
+  } catch (err) {
+    throw new InvalidRecordError(`not a protobuf record: ${(err as Error).message}`)
+  }
+  if (pb.version == null) throw new InvalidRecordError('record has no version')
+
+  const record: StoreRecord = {
+    key: pb.key,
+    value: pb.value,
+    version: {
+      wallTime: toSafeNumber(pb.version.wallTime, 'version wall time'),
+      logical: pb.version.logical,
+      writer: pb.version.writer
+    },
+    deleted: pb.deleted
+  }
+  if (pb.expiresAt != null) record.expiresAt = toSafeNumber(pb.expiresAt, 'expiresAt')
+
+  assertWellFormed(record)
+  const tooLarge = sizeProblem(record, limits)
+  if (tooLarge != null) throw new InvalidRecordError(tooLarge)
+  return record
+}
+
+function toSafeNumber (value: bigint, field: string): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER)) {
+    throw new InvalidRecordError(`${field} ${value} is larger than a safe integer`)
+  }
+  return Number(value)
+}
+
+/**
+ * SHA-256 over key, version and the deleted flag, not the value: a version
+ * names one write, so equal digests mean the same write. Fields are length
+ * prefixed so no two records share an input.
+ */
+export function recordDigest (record: StoreRecord): Uint8Array {
+  const writer = Buffer.from(record.version.writer, 'utf8')
+  const fixed = new DataView(new ArrayBuffer(4 + 8 + 4 + 4 + 1))
+  fixed.setUint32(0, record.key.byteLength)
+  fixed.setBigUint64(4, BigInt(record.version.wallTime))
+  fixed.setUint32(12, record.version.logical)
+  fixed.setUint32(16, writer.byteLength)
+  fixed.setUint8(20, record.deleted ? 1 : 0)
+  const hash = createHash('sha256')
+    .update(new Uint8Array(fixed.buffer, 0, 4))
+    .update(record.key)
+    .update(new Uint8Array(fixed.buffer, 4))
+    .update(writer)
+    .digest()
+  return new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength)
+}
