@@ -18,6 +18,7 @@ import type { Id } from './ring/id.ts'
 import type { LookupResult } from './ring/ring-peer.ts'
 import type { NodeRef } from './ring/types.ts'
 import type { Logger, Startable } from '@libp2p/interface'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const PROTOCOL = '/chord/1.0.0'
 
@@ -150,18 +151,20 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
    */
   async join (addrs: string[] = this.bootstrap, options: { signal?: AbortSignal } = {}): Promise<void> {
     if (this.joined) return
-    const seeds = addrs.filter(a => !this.isOwnAddress(a))
-    if (seeds.length === 0) {
-      await this.ring.create()
-      this.safeDispatchEvent('ring:joined', { detail: { via: undefined } })
-      return
-    }
+    for (const addr of addrs) parseMultiaddr(addr)
     this.joining?.abort()
     const controller = new AbortController()
     this.joining = controller
     const signal = options.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.signal])
     let delay = this.options.joinRetryMinDelay
     for (let attempt = 1; ; attempt++) {
+      // our own listen addresses may only be known once the transports listen
+      const seeds = addrs.filter(a => !this.isOwnAddress(a))
+      if (seeds.length === 0) {
+        await this.ring.create()
+        this.safeDispatchEvent('ring:joined', { detail: { via: undefined } })
+        return
+      }
       for (const seed of shuffle(seeds)) {
         signal.throwIfAborted()
         try {
@@ -190,12 +193,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   private isOwnAddress (addr: string): boolean {
-    let ma
-    try {
-      ma = multiaddr(addr)
-    } catch (err) {
-      throw new TypeError(`invalid bootstrap multiaddr ${JSON.stringify(addr)}: ${errorMessage(err)}`)
-    }
+    const ma = parseMultiaddr(addr)
     const self = this.components.peerId.toString()
     if (ma.getComponents().some(c => c.name === 'p2p' && c.value === self)) return true
     const bare = (s: string): string => s.replace(/\/p2p\/[^/]+$/, '')
@@ -222,6 +220,14 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
 
   getRingState (): RingState {
     return { peer: this.components.peerId.toString(), joined: this.joined, positions: this.ring.getState() }
+  }
+}
+
+function parseMultiaddr (addr: string): Multiaddr {
+  try {
+    return multiaddr(addr)
+  } catch (err) {
+    throw new TypeError(`invalid bootstrap multiaddr ${JSON.stringify(addr)}: ${errorMessage(err)}`)
   }
 }
 

@@ -1,0 +1,67 @@
+/**
+ * A ready-made libp2p node running the chord service: TCP, noise, mplex
+ * and yamux, with the connection-manager limits a DHT needs. Apps that build
+ * their own libp2p node only need `chord()` from the index.
+ */
+import { noise } from '@chainsafe/libp2p-noise'
+import { identify } from '@libp2p/identify'
+import { mplex } from '@libp2p/mplex'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p } from 'libp2p'
+import { chord } from './index.ts'
+import type { Chord, ChordInit } from './index.ts'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+
+export type Muxer = 'mplex' | 'yamux'
+
+export interface ChordNodeOptions {
+  /** multiaddrs to listen on (default /ip4/127.0.0.1/tcp/0) */
+  listen?: string[]
+  /** muxers offered, in order of preference (default ['yamux', 'mplex']) */
+  muxers?: Muxer[]
+  /** the peer's key; a new one is generated when absent */
+  privateKey?: PrivateKey
+  /** libp2p's datastore (peer store etc.) */
+  datastore?: Datastore
+  /**
+   * Inbound connections accepted per second per remote host. libp2p's
+   * default of 5 refuses peers of one machine or NAT that start together;
+   * keep a finite number on open networks.
+   */
+  inboundConnectionThreshold?: number
+  chord?: ChordInit
+  /** start the node before returning (default true) */
+  start?: boolean
+}
+
+export type ChordNode = Libp2p<{ chord: Chord, identify: unknown, ping: unknown }>
+
+export function muxerFactory (muxer: Muxer): ReturnType<typeof mplex> | ReturnType<typeof yamux> {
+  // mplex closes a connection when the remote opens more than 5 streams in a
+  // second (disconnectThreshold); a DHT does that routinely
+  return muxer === 'mplex' ? mplex({ disconnectThreshold: Infinity }) : yamux()
+}
+
+export async function createChordNode (options: ChordNodeOptions = {}): Promise<ChordNode> {
+  return createLibp2p({
+    start: options.start,
+    privateKey: options.privateKey,
+    datastore: options.datastore,
+    addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: (options.muxers ?? ['yamux', 'mplex']).map(muxerFactory),
+    connectionManager: {
+      inboundConnectionThreshold: options.inboundConnectionThreshold ?? 100,
+      dialTimeout: 5000
+    },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      chord: chord(options.chord)
+    }
+  })
+}
