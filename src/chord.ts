@@ -1,9 +1,11 @@
 /**
- * The Chord service: wires the ring logic (src/ring) to libp2p — the
- * /chord/1.0.0 protocol handler, the RPC client, joining through bootstrap
- * addresses and the graceful leave when the node stops.
+ * The Chord service: wires the ring logic (src/ring) and the replicated
+ * store (src/store) to libp2p — the /chord/1.0.0 protocol handler, the RPC
+ * client, the node's datastore, joining through bootstrap addresses, the
+ * graceful leave with handoff when the node stops, and libp2p's content
+ * routing interface.
  */
-import { TypedEventEmitter, serviceCapabilities } from '@libp2p/interface'
+import { NotFoundError, TypedEventEmitter, contentRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { errorMessage } from './ring/chord-node.ts'
 import { keyId, nodeId } from './ring/id.ts'
@@ -13,11 +15,19 @@ import { NodeCodec } from './rpc/node-codec.ts'
 import { RingRpcClient, registerRingMethods } from './rpc/ring-protocol.ts'
 import { RpcClient } from './rpc/rpc-client.ts'
 import { RpcServer } from './rpc/rpc-server.ts'
+import { StoreRpcClient, registerStoreMethods } from './rpc/store-protocol.ts'
+import { HybridClock } from './store/hlc.ts'
+import { LocalStore } from './store/local-store.ts'
+import { DEFAULT_LIMITS } from './store/record.ts'
+import { ReplicatedStore } from './store/replicated-store.ts'
+import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
+import type { StoreStats } from './store/local-store.ts'
+import type { StoreRecord, Version } from './store/record.ts'
 import type { ChordComponents, ChordEvents, ChordInit, Chord, RingState } from './index.ts'
 import type { Id } from './ring/id.ts'
 import type { LookupResult } from './ring/ring-peer.ts'
 import type { NodeRef } from './ring/types.ts'
-import type { Logger, Startable } from '@libp2p/interface'
+import type { ContentRouting, Logger, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export const PROTOCOL = '/chord/1.0.0'
@@ -25,7 +35,6 @@ export const PROTOCOL = '/chord/1.0.0'
 const DEFAULTS = {
   protocol: PROTOCOL,
   virtualNodes: 1,
-  successorListLength: 8,
   stabilizeInterval: 1000,
   fixFingersInterval: 5000,
   checkPredecessorInterval: 2000,
@@ -40,28 +49,53 @@ const DEFAULTS = {
   maxAddrsPerNode: 16,
   joinRetryMinDelay: 250,
   joinRetryMaxDelay: 30_000,
-  leaveOnStop: true
-} satisfies Required<Omit<ChordInit, 'bootstrap'>>
+  leaveOnStop: true,
+  replicas: 3,
+  consistency: 'QUORUM',
+  maxKeyBytes: DEFAULT_LIMITS.maxKeyBytes,
+  maxValueBytes: DEFAULT_LIMITS.maxValueBytes,
+  syncInterval: 5000,
+  sweepInterval: 30_000,
+  gcInterval: 60_000,
+  tombstoneGrace: 24 * 60 * 60 * 1000,
+  leaveTimeout: 30_000,
+  bucketBits: 12,
+  maxItemsPerMessage: 1024
+} satisfies Required<Omit<ChordInit, 'bootstrap' | 'successorListLength'>>
+
+type Options = Required<Omit<ChordInit, 'bootstrap'>>
+
+const encoder = new TextEncoder()
+const bytesOf = (data: Uint8Array | string): Uint8Array => typeof data === 'string' ? encoder.encode(data) : data
 
 export class ChordService extends TypedEventEmitter<ChordEvents> implements Chord, Startable {
   readonly [Symbol.toStringTag] = '@libp2p/chord'
-  readonly [serviceCapabilities]: string[] = ['@libp2p/chord']
+  readonly [serviceCapabilities]: string[] = ['@libp2p/chord', '@libp2p/content-routing']
 
   private readonly components: ChordComponents
-  private readonly options: Required<Omit<ChordInit, 'bootstrap'>>
+  private readonly options: Options
   private readonly bootstrap: string[]
   private readonly log: Logger
   private readonly client: RpcClient
   private readonly server: RpcServer
   private readonly codec: NodeCodec
   readonly ring: RingPeer
+  readonly store: ReplicatedStore
+  private readonly local: LocalStore
   private joining: AbortController | undefined
   private running = false
 
   constructor (components: ChordComponents, init: ChordInit = {}) {
     super()
     this.components = components
-    this.options = { ...DEFAULTS, ...definedOnly(init) }
+    const merged = { ...DEFAULTS, ...definedOnly(init) }
+    // the successor list must reach r distinct peers even with virtual nodes
+    const successorListLength = init.successorListLength ??
+      Math.min(merged.maxNodesPerMessage, Math.max(8, 2 * merged.replicas * merged.virtualNodes))
+    this.options = { ...merged, successorListLength }
+    if (successorListLength > merged.maxNodesPerMessage) {
+      throw new RangeError(`successorListLength ${successorListLength} exceeds maxNodesPerMessage ${merged.maxNodesPerMessage}`)
+    }
     this.bootstrap = [...(init.bootstrap ?? [])]
     this.log = components.logger.forComponent('chord')
     const limits = { maxNodesPerMessage: this.options.maxNodesPerMessage, maxAddrsPerNode: this.options.maxAddrsPerNode }
@@ -90,14 +124,56 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       log: this.log,
       onSuccessorChange: (vnode, previous, current) => {
         this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
+        this.store.ringChanged()
         this.safeDispatchEvent('successor:change', { detail: { vnode, previous, current } })
       },
       onPredecessorChange: (vnode, previous, current) => {
         this.log('position %d: predecessor %s -> %s', vnode, describeNode(previous), describeNode(current))
+        this.store.ringChanged()
         this.safeDispatchEvent('predecessor:change', { detail: { vnode, previous, current } })
       }
     })
     registerRingMethods(this.server, this.ring, this.codec, limits)
+
+    const recordLimits = { maxKeyBytes: this.options.maxKeyBytes, maxValueBytes: this.options.maxValueBytes }
+    this.local = new LocalStore(components.datastore, {
+      prefix: '/chord/kv',
+      bucketBits: this.options.bucketBits,
+      limits: recordLimits,
+      tombstoneGrace: this.options.tombstoneGrace
+    })
+    const storeLimits = { ...recordLimits, maxItemsPerMessage: this.options.maxItemsPerMessage, maxBuckets: 2 ** this.options.bucketBits }
+    this.store = new ReplicatedStore({
+      ring: this.ring,
+      rpc: new StoreRpcClient(this.client, storeLimits),
+      local: this.local,
+      hlc: new HybridClock(),
+      limits: recordLimits,
+      replicas: this.options.replicas,
+      consistency: this.options.consistency,
+      syncInterval: this.options.syncInterval,
+      sweepInterval: this.options.sweepInterval,
+      gcInterval: this.options.gcInterval,
+      leaveTimeout: this.options.leaveTimeout,
+      batchRecords: Math.min(256, this.options.maxItemsPerMessage),
+      // a batch of records must fit in one frame, with room for the envelope
+      batchBytes: Math.min(1024 * 1024, this.options.maxFrameSize / 2),
+      log: this.log,
+      onProgress: (progress) => { this.safeDispatchEvent('transfer:progress', { detail: progress }) }
+    })
+    registerStoreMethods(this.server, this.store, storeLimits)
+  }
+
+  /** libp2p's content routing: put/get of values, as @libp2p/kad-dht offers them */
+  get [contentRoutingSymbol] (): Partial<ContentRouting> {
+    return {
+      put: async (key, value, options) => { await this.put(key, value, options) },
+      get: async (key, options) => {
+        const value = await this.get(key, options)
+        if (value === undefined) throw new NotFoundError('no value stored under this key')
+        return value
+      }
+    }
   }
 
   /** Position of this peer's first virtual node */
@@ -110,6 +186,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   async start (): Promise<void> {
+    await this.local.open()
     this.client.start()
     await this.components.registrar.handle(this.options.protocol, (stream, connection) => {
       this.server.handleStream(stream, connection)
@@ -123,6 +200,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   /** Join (or create) the ring once the transports listen */
   async afterStart (): Promise<void> {
     this.ring.start()
+    this.store.start()
     this.join(this.bootstrap).catch(err => {
       if (this.running) this.log.error('could not join the ring: %s', errorMessage(err))
     })
@@ -134,6 +212,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     this.joining?.abort(new Error('node stopping'))
     if (this.options.leaveOnStop) await this.leave()
     this.ring.stop()
+    this.store.stop()
   }
 
   async stop (): Promise<void> {
@@ -142,6 +221,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     await this.components.registrar.unhandle(this.options.protocol)
     this.client.stop()
     this.server.close()
+    await this.local.close()
   }
 
   /**
@@ -201,16 +281,56 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     return own.has(bare(ma.toString()))
   }
 
-  /** Graceful leave: neighbours are told so the ring closes at once */
+  /**
+   * Graceful leave: neighbours are told so the ring closes at once, then
+   * every key held here is handed to the peers that now replicate it.
+   */
   async leave (): Promise<void> {
     if (!this.ring.nodes.some(n => n.joined)) return
     await this.ring.leave()
-    this.log('left the ring')
+    this.log('left the ring; handing over %d keys', this.local.stats().keys + this.local.stats().tombstones)
+    const { handed, remaining } = await this.store.leave()
+    this.log('handed over %d keys%s', handed, remaining > 0 ? `, ${remaining} could not be` : '')
+    this.safeDispatchEvent('ring:left', { detail: { handed, remaining } })
+  }
+
+  async put (key: Uint8Array | string, value: Uint8Array | string, options?: WriteOptions): Promise<Version> {
+    return this.store.put(bytesOf(key), bytesOf(value), options)
+  }
+
+  async putMany (entries: Iterable<{ key: Uint8Array | string, value: Uint8Array | string }>, options?: WriteOptions): Promise<Version[]> {
+    return this.store.putMany([...entries].map(e => ({ key: bytesOf(e.key), value: bytesOf(e.value) })), options)
+  }
+
+  async get (key: Uint8Array | string, options?: ReadOptions): Promise<Uint8Array | undefined> {
+    return this.store.get(bytesOf(key), options)
+  }
+
+  async has (key: Uint8Array | string, options?: ReadOptions): Promise<boolean> {
+    return this.store.has(bytesOf(key), options)
+  }
+
+  async delete (key: Uint8Array | string, options?: WriteOptions): Promise<Version> {
+    return this.store.delete(bytesOf(key), options)
+  }
+
+  async lookup (key: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<KeyLocation> {
+    return this.store.lookup(bytesOf(key), options)
+  }
+
+  /** The record this peer itself holds for `key` (tombstones included), without asking the ring */
+  async getLocalRecord (key: Uint8Array | string): Promise<StoreRecord | undefined> {
+    return this.local.get(bytesOf(key))
+  }
+
+  /** What this peer holds: keys, tombstones, bytes */
+  storeStats (): StoreStats {
+    return this.store.stats()
   }
 
   /** The member responsible for `key` (bytes or UTF-8 string), with the hops it took */
   async findSuccessor (key: Uint8Array | string, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
-    return this.findSuccessorOfId(keyId(typeof key === 'string' ? new TextEncoder().encode(key) : key), options)
+    return this.findSuccessorOfId(keyId(bytesOf(key)), options)
   }
 
   /** findSuccessor for a position on the ring */

@@ -19,6 +19,11 @@ import type { NodeRef } from './ring/types.ts'
 import type { ComponentLogger, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Id } from './ring/id.ts'
+import type { StoreStats } from './store/local-store.ts'
+import type { StoreRecord, Version } from './store/record.ts'
+import type { HandoffResult, KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
+import type { Consistency, TransferProgress } from './store/types.ts'
+import type { Datastore } from 'interface-datastore'
 
 export { PROTOCOL } from './chord.ts'
 export { ID_BITS, keyId, nodeId, between, betweenRightIncl, distance, idToHex, idFromHex } from './ring/id.ts'
@@ -26,6 +31,9 @@ export { LookupFailedError, NotJoinedError } from './ring/ring-peer.ts'
 export { RingPeer } from './ring/ring-peer.ts'
 export type { Id, NodeRef, NodeState, LookupResult }
 export type { ChordRpc, ChordHandler, Clock, StepResult } from './ring/types.ts'
+export type { Consistency, TransferProgress, StoreStats, StoreRecord, Version, KeyLocation, ReadOptions, WriteOptions, HandoffResult }
+export { QuorumError, LeavingError } from './store/replicated-store.ts'
+export { RecordTooLargeError, InvalidRecordError, ClockDriftError } from './store/errors.ts'
 
 export interface ChordInit {
   /** protocol id of the ring (default '/chord/1.0.0') */
@@ -63,12 +71,36 @@ export interface ChordInit {
   /** first wait before retrying a failed join, ms (default 250; doubles up to joinRetryMaxDelay) */
   joinRetryMinDelay?: number
   joinRetryMaxDelay?: number
-  /** tell the neighbours when the node stops (default true); false makes stop() look like a crash */
+  /** tell the neighbours and hand data over when the node stops (default true); false makes stop() look like a crash */
   leaveOnStop?: boolean
+  /** replication factor r: distinct peers holding each key (default 3) */
+  replicas?: number
+  /** default consistency of reads and writes (default QUORUM) */
+  consistency?: Consistency
+  /** largest key, bytes (default 1024) */
+  maxKeyBytes?: number
+  /** largest value, bytes (default 1 MiB) */
+  maxValueBytes?: number
+  /** ms between replica syncs of this peer's own ranges (default 5000) */
+  syncInterval?: number
+  /** ms between sweeps for keys this peer no longer replicates (default 30000; ring changes trigger one) */
+  sweepInterval?: number
+  /** ms between collections of old tombstones and expired keys (default 60000) */
+  gcInterval?: number
+  /** ms a tombstone is kept before it may be collected (default 24 h) */
+  tombstoneGrace?: number
+  /** ms a graceful leave may spend handing data over (default 30000) */
+  leaveTimeout?: number
+  /** the ring is split into 2^bucketBits ranges for digest comparison (default 12) */
+  bucketBits?: number
+  /** records or keys accepted in one message (default 1024) */
+  maxItemsPerMessage?: number
 }
 
 export interface ChordComponents {
   peerId: PeerId
+  /** records live under /chord/kv in the node's datastore */
+  datastore: Datastore
   logger: ComponentLogger
   registrar: Registrar
   connectionManager: ConnectionManager
@@ -86,6 +118,9 @@ export interface ChordEvents {
   'successor:change': CustomEvent<RingChange>
   'predecessor:change': CustomEvent<RingChange>
   'ring:joined': CustomEvent<{ via: string | undefined }>
+  'ring:left': CustomEvent<HandoffResult>
+  /** records moved to or from another peer: replica sync, handoff, leave */
+  'transfer:progress': CustomEvent<TransferProgress>
 }
 
 export interface RingState {
@@ -105,6 +140,17 @@ export interface Chord extends TypedEventTarget<ChordEvents> {
   findSuccessor(key: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<LookupResult>
   findSuccessorOfId(id: Id, options?: { signal?: AbortSignal }): Promise<LookupResult>
   getRingState(): RingState
+  put(key: Uint8Array | string, value: Uint8Array | string, options?: WriteOptions): Promise<Version>
+  putMany(entries: Iterable<{ key: Uint8Array | string, value: Uint8Array | string }>, options?: WriteOptions): Promise<Version[]>
+  /** the value, or undefined when the key is absent, deleted or expired */
+  get(key: Uint8Array | string, options?: ReadOptions): Promise<Uint8Array | undefined>
+  has(key: Uint8Array | string, options?: ReadOptions): Promise<boolean>
+  delete(key: Uint8Array | string, options?: WriteOptions): Promise<Version>
+  /** the key's owner and replica set, and what each replica holds */
+  lookup(key: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<KeyLocation>
+  storeStats(): StoreStats
+  /** the record this peer itself holds for `key`, tombstones included, without asking the ring */
+  getLocalRecord(key: Uint8Array | string): Promise<StoreRecord | undefined>
 }
 
 /** The service factory, for `services: { chord: chord({...}) }` */

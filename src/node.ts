@@ -11,6 +11,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chord } from './index.ts'
+import { openDataDir } from './persistence/data-dir.ts'
 import type { Chord, ChordInit } from './index.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
@@ -24,8 +25,13 @@ export interface ChordNodeOptions {
   muxers?: Muxer[]
   /** the peer's key; a new one is generated when absent */
   privateKey?: PrivateKey
-  /** libp2p's datastore (peer store etc.) */
+  /** libp2p's datastore (peer store, chord records); in memory when absent */
   datastore?: Datastore
+  /**
+   * A directory for the peer key and a LevelDB datastore, so a restarted peer
+   * keeps its identity, ring position and data (overrides privateKey/datastore)
+   */
+  dataDir?: string
   /**
    * Inbound connections accepted per second per remote host. libp2p's
    * default of 5 refuses peers of one machine or NAT that start together;
@@ -46,10 +52,11 @@ export function muxerFactory (muxer: Muxer): ReturnType<typeof mplex> | ReturnTy
 }
 
 export async function createChordNode (options: ChordNodeOptions = {}): Promise<ChordNode> {
-  return createLibp2p({
+  const dir = options.dataDir === undefined ? undefined : await openDataDir(options.dataDir)
+  const node = await createLibp2p({
     start: options.start,
-    privateKey: options.privateKey,
-    datastore: options.datastore,
+    privateKey: dir?.privateKey ?? options.privateKey,
+    datastore: dir?.datastore ?? options.datastore,
     addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
@@ -64,4 +71,13 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
       chord: chord(options.chord)
     }
   })
+  if (dir !== undefined) {
+    // the datastore is ours to close, once libp2p no longer uses it
+    const stop = node.stop.bind(node)
+    node.stop = async () => {
+      await stop()
+      await dir.datastore.close()
+    }
+  }
+  return node
 }

@@ -35,7 +35,7 @@ describe('chord ring (mplex, TCP on 127.0.0.1)', function () {
     const rounds = await waitForIdealRing(peers, roundsFor(n))
     const figures = await checkLookups(peers, 200)
     const half = 0.5 * Math.log2(n)
-    console.log(`      N=${n}: ideal ring after ~${rounds} rounds; ${figures.lookups} lookups, mean hops ${figures.meanHops.toFixed(2)} (½·log2 N = ${half.toFixed(2)}), max ${figures.maxHops}`)
+    console.log(`      N=${n}: ideal ring after ~${rounds} rounds; ${figures.lookups} lookups, mean hops ${figures.meanHops.toFixed(2)} (½·log2 N = ${half.toFixed(2)}), max ${figures.maxHops}, ${figures.failures} unanswered steps`)
     assert.ok(figures.meanHops <= half + 1, `mean hops ${figures.meanHops} is far above ½·log2 N = ${half}`)
 
     // a quarter leave gracefully: the ring must close at once, no failures seen

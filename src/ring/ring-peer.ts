@@ -6,7 +6,7 @@
  * it over an in-memory network in virtual time.
  */
 import { ChordNode, errorMessage } from './chord-node.ts'
-import { RING_SIZE, distance, nodeId } from './id.ts'
+import { RING_SIZE, betweenRightIncl, distance, nodeId } from './id.ts'
 import { describeNode, nodeKey } from './node-ref.ts'
 import { Periodic } from './periodic.ts'
 import { realClock, silentLog } from './types.ts'
@@ -140,7 +140,7 @@ export class RingPeer implements ChordHandler {
 
   private async joinNode (node: ChordNode, via: NodeRef): Promise<void> {
     if (node.joined) return
-    const found = await this.lookup(node.self.id, [via], { excludeUnjoined: true })
+    const found = await this.lookup(node.self.id, [via])
     await node.join(found.successors)
   }
 
@@ -152,40 +152,69 @@ export class RingPeer implements ChordHandler {
 
   /** findSuccessor(key) routed through the fingers, starting from local knowledge */
   async findSuccessor (key: Id, options: RequestOptions = {}): Promise<LookupResult> {
-    const start = this.nodes.filter(n => n.joined).map(n => n.self)
+    let start = this.nodes.filter(n => n.joined).map(n => n.self)
+    // after a graceful leave the peer can still route through the members it knew
+    if (start.length === 0) start = this.nodes.flatMap(n => n.knownMembers()).filter(n => n.peer !== this.peer)
     if (start.length === 0) throw new NotJoinedError()
-    return this.lookup(key, start, { ...options, excludeUnjoined: false })
+    return this.lookup(key, start, options)
   }
 
   /**
    * Iterative lookup: always ask the closest known member preceding the key;
    * a member that does not answer is forgotten and the next closest is
-   * asked, so dead fingers or successors cost a retry, not the lookup.
+   * asked, so dead fingers or successors cost a retry, not the lookup. When
+   * the member just before the key is the one that failed, nobody else can
+   * say "done": then the closest member that answered is asked for its
+   * successor list, and its first entry past the failed ones owns the key.
    */
-  private async lookup (key: Id, start: NodeRef[], options: RequestOptions & { excludeUnjoined: boolean }): Promise<LookupResult> {
+  private async lookup (key: Id, start: NodeRef[], options: RequestOptions = {}): Promise<LookupResult> {
     const candidates = new Map<string, NodeRef>()
     const visited = new Set<string>()
-    const offer = (node: NodeRef): void => {
-      if (options.excludeUnjoined && node.peer === this.peer && !this.nodes[node.vnode]?.joined) return
+    const failed = new Set<string>()
+    const answered: NodeRef[] = []
+    const offer = (node: NodeRef, bound: Id): void => {
+      // only members strictly closer to the key than the one that named them: progress
+      if (precedingDistance(node.id, key) >= bound) return
+      // our own positions answer only once they are ring members
+      if (node.peer === this.peer && this.nodes[node.vnode]?.joined !== true) return
       const k = nodeKey(node)
       if (!visited.has(k)) candidates.set(k, node)
     }
-    start.forEach(offer)
+    start.forEach(node => { offer(node, RING_SIZE + 1n) })
     let hops = 0
-    let failures = 0
+    let lastError = ''
     for (let steps = 0; steps < this.maxLookupSteps; steps++) {
+      options.signal?.throwIfAborted()
       const next = closestBefore(candidates.values(), key)
-      if (next === undefined) break
+      if (next === undefined) {
+        // fall back on the successor list of the closest member that answered
+        const asker = closestBefore(answered.splice(0), key)
+        if (asker === undefined) break
+        let list: NodeRef[]
+        try {
+          list = await this.rpc.getSuccessorList(asker, options)
+        } catch (err) {
+          lastError = errorMessage(err)
+          continue
+        }
+        const live = list.filter(n => !failed.has(nodeKey(n)))
+        const owner = live[0]
+        if (owner !== undefined && betweenRightIncl(asker.id, key, owner.id)) {
+          return { key, owner, successors: live, hops, failures: failed.size }
+        }
+        live.forEach(node => { offer(node, precedingDistance(asker.id, key)) })
+        continue
+      }
       const k = nodeKey(next)
       candidates.delete(k)
       visited.add(k)
-      options.signal?.throwIfAborted()
       let result: StepResult
       try {
         result = await this.rpc.findSuccessorStep(next, key, options)
       } catch (err) {
-        failures++
-        this.log('lookup: %s did not answer: %s', describeNode(next), errorMessage(err))
+        failed.add(k)
+        lastError = errorMessage(err)
+        this.log('lookup: %s did not answer: %s', describeNode(next), lastError)
         this.forget(next)
         continue
       }
@@ -193,20 +222,23 @@ export class RingPeer implements ChordHandler {
       if (result.done) {
         const [owner] = result.nodes
         if (owner === undefined) throw new LookupFailedError(`${describeNode(next)} answered a lookup with no owner`)
-        return { key, owner, successors: [...result.nodes], hops, failures }
+        return { key, owner, successors: [...result.nodes], hops, failures: failed.size }
       }
-      // only members strictly closer to the key than the one asked: progress
+      answered.push(next)
       const bound = precedingDistance(next.id, key)
-      for (const node of result.nodes) {
-        if (precedingDistance(node.id, key) < bound) offer(node)
-      }
+      result.nodes.forEach(node => { offer(node, bound) })
     }
-    throw new LookupFailedError(`lookup of ${key.toString(16).slice(0, 8)}… failed after ${visited.size} members (${failures} unreachable)`)
+    throw new LookupFailedError(`lookup of ${key.toString(16).slice(0, 8)}… failed after ${visited.size} members (${failed.size} unreachable${lastError !== '' ? `, last: ${lastError}` : ''})`)
   }
 
   /** Drop a member that does not answer from every position's fingers */
   forget (node: NodeRef): void {
     for (const n of this.nodes) n.forget(node)
+  }
+
+  /** Positions that are ring members, with their neighbours (what the store needs) */
+  memberPositions (): Array<{ self: NodeRef, predecessor: NodeRef | undefined, successors: NodeRef[] }> {
+    return this.nodes.filter(n => n.joined).map(n => ({ self: n.self, predecessor: n.getPredecessor(), successors: n.getSuccessorList() }))
   }
 
   getState (): NodeState[] {

@@ -56,3 +56,13 @@ export function errorCode (err: unknown): string {
   if (err instanceof Error && err.name !== 'Error') return err.name
   return 'ERR_INTERNAL'
 }
+
+/** Run a decoder over bytes from the network; anything it throws becomes an InvalidMessageError */
+export function decodeWith<T> (decode: () => T): T {
+  try {
+    return decode()
+  } catch (err) {
+    if (err instanceof Error && typeof (err as { code?: unknown }).code === 'string') throw err
+    throw new InvalidMessageError(`malformed message: ${(err as Error).message}`)
+  }
+}

@@ -4,7 +4,7 @@
  * ChordHandler.
  */
 import { idFromBytes, idToBytes } from '../ring/id.ts'
-import { InvalidMessageError } from './errors.ts'
+import { InvalidMessageError, decodeWith } from './errors.ts'
 import { Empty, FindSuccessorRequest, FindSuccessorResponse, LeaveRequest, NotifyRequest, PredecessorResponse, SuccessorListResponse, VnodeRequest } from './pb/ring.ts'
 import type { NodeCodec } from './node-codec.ts'
 import type { RpcClient } from './rpc-client.ts'
@@ -128,13 +128,4 @@ export function registerRingMethods (server: RpcServer, handler: ChordHandler, c
       request.successors.map(n => codec.decode(n)))
     return empty
   })
-}
-
-function decodeWith<T> (decode: () => T): T {
-  try {
-    return decode()
-  } catch (err) {
-    if (err instanceof InvalidMessageError) throw err
-    throw new InvalidMessageError(`malformed message: ${(err as Error).message}`)
-  }
 }

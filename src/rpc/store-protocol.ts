@@ -1,0 +1,134 @@
+/**
+ * The store's messages on /chord/1.0.0: a StoreRpc over the RpcClient, and
+ * the server-side methods that hand them to the local StoreHandler. Records
+ * are decoded one by one against the size limits, lists are capped.
+ */
+import { idFromBytes, idToBytes } from '../ring/id.ts'
+import { decodeRecord, encodeRecord } from '../store/record.ts'
+import { InvalidMessageError, decodeWith } from './errors.ts'
+import { BucketDigestsResponse, FetchRequest, FetchResponse, RangeDigestResponse, RangeRequest, StoreRequest, StoreResponse, VersionsRequest, VersionsResponse } from './pb/store-rpc.ts'
+import type { RpcClient } from './rpc-client.ts'
+import type { RpcServer } from './rpc-server.ts'
+import type { Id } from '../ring/id.ts'
+import type { NodeRef, RequestOptions } from '../ring/types.ts'
+import type { RecordLimits, StoreRecord } from '../store/record.ts'
+import type { FetchResult, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
+
+/** Method numbers of the store; 16–31 are reserved for it */
+export const StoreMethod = {
+  STORE: 16,
+  FETCH: 17,
+  RANGE_DIGEST: 18,
+  BUCKET_DIGESTS: 19,
+  VERSIONS: 20
+} as const
+
+export interface StoreProtocolLimits extends RecordLimits {
+  /** records or keys in one message */
+  maxItemsPerMessage: number
+  /** buckets a digest list may name (2^bucketBits) */
+  maxBuckets: number
+}
+
+const bytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>
+
+export class StoreRpcClient implements StoreRpc {
+  private readonly client: RpcClient
+  private readonly limits: StoreProtocolLimits
+
+  constructor (client: RpcClient, limits: StoreProtocolLimits) {
+    this.client = client
+    this.limits = limits
+  }
+
+  private async call (to: NodeRef, method: number, body: Uint8Array<ArrayBuffer>, options?: RequestOptions): Promise<Uint8Array> {
+    return this.client.call(to.peer, to.addrs, method, body, options)
+  }
+
+  async store (to: NodeRef, records: StoreRecord[], options?: RequestOptions): Promise<boolean[]> {
+    const body = await this.call(to, StoreMethod.STORE, StoreRequest.encode({ records: records.map(r => bytes(encodeRecord(r))) }), options)
+    const { stored } = decodeWith(() => StoreResponse.decode(body, { limits: { stored: records.length } }))
+    if (stored.length !== records.length) throw new InvalidMessageError(`STORE of ${records.length} records answered for ${stored.length}`)
+    return stored
+  }
+
+  async fetch (to: NodeRef, keys: Uint8Array[], options?: RequestOptions): Promise<FetchResult> {
+    const body = await this.call(to, StoreMethod.FETCH, FetchRequest.encode({ keys: keys.map(bytes) }), options)
+    const response = decodeWith(() => FetchResponse.decode(body, { limits: { records: keys.length } }))
+    if (response.answered > keys.length) throw new InvalidMessageError('FETCH answered more keys than asked')
+    return { records: response.records.map(r => decodeWith(() => decodeRecord(r, this.limits))), answered: response.answered }
+  }
+
+  async rangeDigest (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array> {
+    const body = await this.call(to, StoreMethod.RANGE_DIGEST, RangeRequest.encode({ from: idToBytes(from), to: idToBytes(until) }), options)
+    const { digest } = decodeWith(() => RangeDigestResponse.decode(body))
+    if (digest.byteLength !== 32) throw new InvalidMessageError(`a range digest is 32 bytes, got ${digest.byteLength}`)
+    return digest
+  }
+
+  async bucketDigests (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Array<{ bucket: number, digest: Uint8Array }>> {
+    const body = await this.call(to, StoreMethod.BUCKET_DIGESTS, RangeRequest.encode({ from: idToBytes(from), to: idToBytes(until) }), options)
+    const { buckets } = decodeWith(() => BucketDigestsResponse.decode(body, { limits: { buckets: this.limits.maxBuckets } }))
+    for (const b of buckets) {
+      if (b.digest.byteLength !== 32 || b.bucket >= this.limits.maxBuckets) throw new InvalidMessageError('malformed bucket digest')
+    }
+    return buckets
+  }
+
+  async versions (to: NodeRef, from: Id, until: Id, bucket: number, limit: number, options?: RequestOptions): Promise<{ entries: VersionEntry[], more: boolean }> {
+    const body = await this.call(to, StoreMethod.VERSIONS, VersionsRequest.encode({ from: idToBytes(from), to: idToBytes(until), bucket, limit }), options)
+    const response = decodeWith(() => VersionsResponse.decode(body, { limits: { entries: limit } }))
+    const entries = response.entries.map(e => {
+      if (e.key.byteLength === 0 || e.key.byteLength > this.limits.maxKeyBytes || e.writer.length === 0 || e.writer.length > 128 || e.wallTime > BigInt(Number.MAX_SAFE_INTEGER)) {
+        throw new InvalidMessageError('malformed version entry')
+      }
+      return { key: e.key, version: { wallTime: Number(e.wallTime), logical: e.logical, writer: e.writer }, deleted: e.deleted }
+    })
+    return { entries, more: response.more }
+  }
+}
+
+export function registerStoreMethods (server: RpcServer, handler: StoreHandler, limits: StoreProtocolLimits): void {
+  const range = (body: Uint8Array): { from: Id, until: Id } => {
+    const request = decodeWith(() => RangeRequest.decode(body))
+    return decodeWith(() => ({ from: idFromBytes(request.from), until: idFromBytes(request.to) }))
+  }
+  const checkKeys = (keys: Uint8Array[]): void => {
+    for (const key of keys) {
+      if (key.byteLength === 0 || key.byteLength > limits.maxKeyBytes) throw new InvalidMessageError(`a key must be 1 to ${limits.maxKeyBytes} bytes, got ${key.byteLength}`)
+    }
+  }
+
+  server.register(StoreMethod.STORE, async (body, from) => {
+    const request = decodeWith(() => StoreRequest.decode(body, { limits: { records: limits.maxItemsPerMessage } }))
+    // every record is checked before any is applied: a bad batch changes nothing
+    const records = request.records.map(r => decodeRecord(r, limits))
+    return StoreResponse.encode({ stored: await handler.store(records, from.toString()) })
+  })
+  server.register(StoreMethod.FETCH, async (body) => {
+    const request = decodeWith(() => FetchRequest.decode(body, { limits: { keys: limits.maxItemsPerMessage } }))
+    checkKeys(request.keys)
+    const { records, answered } = await handler.fetch(request.keys)
+    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered })
+  })
+  server.register(StoreMethod.RANGE_DIGEST, async (body) => {
+    const { from, until } = range(body)
+    return RangeDigestResponse.encode({ digest: bytes(await handler.rangeDigest(from, until)) })
+  })
+  server.register(StoreMethod.BUCKET_DIGESTS, async (body) => {
+    const { from, until } = range(body)
+    const buckets = await handler.bucketDigests(from, until)
+    return BucketDigestsResponse.encode({ buckets: buckets.map(b => ({ bucket: b.bucket, digest: bytes(b.digest) })) })
+  })
+  server.register(StoreMethod.VERSIONS, async (body) => {
+    const request = decodeWith(() => VersionsRequest.decode(body))
+    const from = decodeWith(() => idFromBytes(request.from))
+    const until = decodeWith(() => idFromBytes(request.to))
+    if (request.bucket >= limits.maxBuckets) throw new InvalidMessageError(`bucket ${request.bucket} does not exist`)
+    const { entries, more } = await handler.versions(from, until, request.bucket, request.limit)
+    return VersionsResponse.encode({
+      entries: entries.map(e => ({ key: bytes(e.key), wallTime: BigInt(e.version.wallTime), logical: e.version.logical, writer: e.version.writer, deleted: e.deleted })),
+      more
+    })
+  })
+}

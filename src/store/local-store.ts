@@ -1,0 +1,395 @@
+/**
+ * The records this peer holds, in a datastore, laid out in ring order:
+ *
+ *   <prefix>/<bucket hex>/<keyId hex>
+ *
+ * Both path parts are fixed-width hex, so a datastore that lists keys in order
+ * (LevelDB) lists them by ring position, and a ring interval is a run of bucket
+ * prefixes. The key bytes are not in the path: keyId is SHA-256 of the key, and
+ * the record itself carries the key.
+ *
+ * Per bucket, an XOR of the digests of its records is kept in memory and
+ * updated on every change, so neighbours can compare ranges for anti-entropy
+ * without reading the disk. `open()` rebuilds it, and the stats, with one scan.
+ */
+import { Key } from 'interface-datastore'
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { idFromHex, idToHex, keyId } from '../ring/id.ts'
+import { BucketLayout } from './buckets.ts'
+import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
+import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest, sizeProblem } from './record.ts'
+import type { Segment } from './buckets.ts'
+import type { RecordLimits, StoreRecord, Version } from './record.ts'
+import type { Id } from '../ring/id.ts'
+import type { AbortOptions } from '@libp2p/interface'
+import type { Datastore } from 'interface-datastore'
+
+export interface LocalStoreInit {
+  /** datastore key prefix for records (default `/chord/kv`) */
+  prefix?: string
+  /** the ring is split into 2^bucketBits digest buckets (default 12) */
+  bucketBits?: number
+  /** size limits enforced by `apply` (default 1 KiB keys, 1 MiB values) */
+  limits?: Partial<RecordLimits>
+  /** how long a tombstone is kept before gc may drop it, in ms (default 24 h) */
+  tombstoneGrace?: number
+}
+
+/** 'stale': the store already held this version or a newer one, and kept it */
+export type ApplyResult = 'stored' | 'stale'
+
+export interface BucketDigest {
+  bucket: number
+  digest: Uint8Array
+  /** the bucket reaches outside the range, so `digest` covers records outside it too */
+  partial: boolean
+}
+
+/** What anti-entropy compares: which write of a key a peer holds, without the value */
+export interface VersionSummary {
+  key: Uint8Array
+  version: Version
+  deleted: boolean
+}
+
+export interface StoreStats {
+  /** live records (expired ones included until gc) */
+  keys: number
+  tombstones: number
+  /** key plus value bytes of every record held */
+  bytes: number
+}
+
+export interface GcResult {
+  tombstones: number
+  expired: number
+}
+
+export interface DeleteOptions {
+  /**
+   * delete only if the held version is not newer than this one, so dropping a
+   * copy after a handoff ack cannot drop a write that arrived since
+   */
+  upTo?: Version
+}
+
+const DIGEST_BYTES = 32
+/** stored records passed the limits in force when applied; limits lowered later must not hide them */
+const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
+
+export class LocalStore {
+  private readonly datastore: Datastore
+  private readonly prefix: string
+  private readonly layout: BucketLayout
+  private readonly limits: RecordLimits
+  private readonly tombstoneGrace: number
+  private readonly digests: Uint8Array
+  private readonly counts: Uint32Array
+  private readonly totals: StoreStats = { keys: 0, tombstones: 0, bytes: 0 }
+  /** tail of the queue of operations on each path; read-compare-write must not interleave */
+  private readonly locks = new Map<string, Promise<void>>()
+  private opened = false
+
+  constructor (datastore: Datastore, init: LocalStoreInit = {}) {
+    this.datastore = datastore
+    this.prefix = new Key(init.prefix ?? '/chord/kv').toString()
+    this.layout = new BucketLayout(init.bucketBits ?? 12)
+    this.limits = { ...DEFAULT_LIMITS, ...init.limits }
+    this.tombstoneGrace = init.tombstoneGrace ?? 24 * 60 * 60 * 1000
+    this.digests = new Uint8Array(this.layout.count * DIGEST_BYTES)
+    this.counts = new Uint32Array(this.layout.count)
+  }
+
+  /** Scan every stored record to rebuild digests and stats; the datastore must be open */
+  async open (options?: AbortOptions): Promise<void> {
+    if (this.opened) return
+    this.digests.fill(0)
+    this.counts.fill(0)
+    Object.assign(this.totals, { keys: 0, tombstones: 0, bytes: 0 })
+
+    for await (const { key, value } of this.datastore.query({ prefix: this.prefix + '/' }, options)) {
+      const path = key.toString()
+      const record = this.decodeStored(path, value)
+      const id = keyId(record.key)
+      if (path !== this.pathOf(id)) {
+        throw new InvalidRecordError(`stored record at ${path} does not belong there: its key hashes to ${idToHex(id)}`)
+      }
+      this.account(id, record, 1)
+    }
+    this.opened = true
+  }
+
+  /** Wait for writes under way, then refuse new work; the datastore stays open */
+  async close (): Promise<void> {
+    this.opened = false
+    await Promise.all(this.locks.values())
+  }
+
+  /**
+   * Keep `record` if it is newer than what is held for its key (last writer
+   * wins; tombstones are records too). Durable once the datastore put resolves.
+   */
+  async apply (record: StoreRecord, options?: AbortOptions): Promise<ApplyResult> {
+    this.assertOpen()
+    assertWellFormed(record)
+    const tooLarge = sizeProblem(record, this.limits)
+    if (tooLarge != null) throw new RecordTooLargeError(tooLarge)
+
+    const id = keyId(record.key)
+    const path = this.pathOf(id)
+    return this.locked(path, async () => {
+      const held = await this.read(path, options)
+      if (held != null && !newer(record.version, held.version)) return 'stale'
+      await this.datastore.put(new Key(path, false), encodeRecord(record), options)
+      if (held != null) this.account(id, held, -1)
+      this.account(id, record, 1)
+      return 'stored'
+    })
+  }
+
+  /** The record held for `key`, tombstones and expired records included */
+  async get (key: Uint8Array, options?: AbortOptions): Promise<StoreRecord | undefined> {
+    this.assertOpen()
+    const record = await this.read(this.pathOf(keyId(key)), options)
+    // equal ids with different keys would take a SHA-256 collision or a corrupt store
+    if (record == null || !uint8ArrayEquals(record.key, key)) return undefined
+    return record
+  }
+
+  /** A record, possibly a tombstone, is held for `key` */
+  async has (key: Uint8Array, options?: AbortOptions): Promise<boolean> {
+    return (await this.get(key, options)) != null
+  }
+
+  /** Physically remove the record for `key`; false when nothing was removed */
+  async delete (key: Uint8Array, options: DeleteOptions & AbortOptions = {}): Promise<boolean> {
+    this.assertOpen()
+    const { upTo } = options
+    const removed = await this.removeIf(this.pathOf(keyId(key)), record =>
+      uint8ArrayEquals(record.key, key) && (upTo == null || !newer(record.version, upTo)), options)
+    return removed != null
+  }
+
+  /**
+   * Physically remove the records in (from, to] that pass `filter`. The filter
+   * sees each record as held at the moment of removal, so a write that lands
+   * during the scan is judged on its own version.
+   */
+  async deleteRange (from: Id, to: Id, filter?: (record: StoreRecord) => boolean, options?: AbortOptions): Promise<number> {
+    let removed = 0
+    for await (const path of this.paths(from, to, undefined, options)) {
+      if (await this.removeIf(path, record => filter?.(record) ?? true, options) != null) removed++
+    }
+    return removed
+  }
+
+  /**
+   * Records whose keyId lies in (from, to], in ring order; from === to is the
+   * whole ring, starting after `from`. Streams: one bucket's keys are listed
+   * at a time and each value is read as it is yielded.
+   *
+   * To page through a range, stop after any record and resume with
+   * `range(keyId(last.key), to)`; stop instead when that keyId is `to`.
+   */
+  async * range (from: Id, to: Id, options?: AbortOptions): AsyncGenerator<StoreRecord> {
+    yield * this.records(from, to, undefined, options)
+  }
+
+  /**
+   * Digest per bucket overlapping (from, to], in ring order, from memory. For
+   * `partial` buckets the digest also covers records outside the range; use
+   * `digestOfRange` (or `rangeDigests`) where the ends must compare exactly.
+   * Each digest is the XOR of `recordDigest` over the bucket's records.
+   */
+  bucketDigests (from: Id, to: Id): BucketDigest[] {
+    this.assertOpen()
+    const out = new Map<number, BucketDigest>()
+    for (const segment of this.layout.segments(from, to)) {
+      const seen = out.get(segment.bucket)
+      if (seen != null) {
+        // the range wraps round inside this bucket
+        seen.partial = true
+        continue
+      }
+      const start = segment.bucket * DIGEST_BYTES
+      out.set(segment.bucket, {
+        bucket: segment.bucket,
+        digest: this.digests.slice(start, start + DIGEST_BYTES),
+        partial: !this.layout.isWhole(segment)
+      })
+    }
+    return [...out.values()]
+  }
+
+  /** Exact digest of the records of `bucket` that lie in (from, to], by scanning the bucket */
+  async digestOfRange (from: Id, to: Id, bucket: number, options?: AbortOptions): Promise<Uint8Array> {
+    const digest = new Uint8Array(DIGEST_BYTES)
+    for await (const record of this.records(from, to, bucket, options)) {
+      xorInto(digest, 0, recordDigest(record))
+    }
+    return digest
+  }
+
+  /**
+   * `bucketDigests` with the partial buckets replaced by exact digests, so two
+   * peers holding the same records in (from, to] get equal lists whatever else
+   * they hold. Costs a scan of at most the two edge buckets.
+   */
+  async rangeDigests (from: Id, to: Id, options?: AbortOptions): Promise<BucketDigest[]> {
+    const digests = this.bucketDigests(from, to)
+    for (const entry of digests) {
+      if (entry.partial) entry.digest = await this.digestOfRange(from, to, entry.bucket, options)
+    }
+    return digests
+  }
+
+  /** Key, version and deleted flag of the records in (from, to], optionally in one bucket, in ring order */
+  async * versionsIn (from: Id, to: Id, bucket?: number, options?: AbortOptions): AsyncGenerator<VersionSummary> {
+    for await (const record of this.records(from, to, bucket, options)) {
+      yield { key: record.key, version: record.version, deleted: record.deleted }
+    }
+  }
+
+  /**
+   * Remove tombstones whose delete is older than the grace period, and records
+   * past their expiry time.
+   */
+  async gc (now: number = Date.now(), options?: AbortOptions): Promise<GcResult> {
+    this.assertOpen()
+    const result: GcResult = { tombstones: 0, expired: 0 }
+    const collectable = (record: StoreRecord): boolean => record.deleted
+      ? record.version.wallTime + this.tombstoneGrace <= now
+      : isExpired(record, now)
+
+    // order does not matter here, so one plain scan instead of sorted buckets
+    for await (const key of this.datastore.queryKeys({ prefix: this.prefix + '/' }, options)) {
+      const removed = await this.removeIf(key.toString(), collectable, options)
+      if (removed?.deleted === true) {
+        result.tombstones++
+      } else if (removed != null) {
+        result.expired++
+      }
+    }
+    return result
+  }
+
+  stats (): StoreStats {
+    return { ...this.totals }
+  }
+
+  /** Records in (from, to], in ring order, optionally only those in `bucket` */
+  private async * records (from: Id, to: Id, bucket: number | undefined, options?: AbortOptions): AsyncGenerator<StoreRecord> {
+    for await (const path of this.paths(from, to, bucket, options)) {
+      const record = await this.read(path, options)
+      // removed since the listing
+      if (record != null) yield record
+    }
+  }
+
+  /**
+   * Datastore paths of the records in (from, to], in ring order. Empty buckets
+   * cost nothing; for the others only that bucket's paths are held in memory.
+   */
+  private async * paths (from: Id, to: Id, bucket: number | undefined, options?: AbortOptions): AsyncGenerator<string> {
+    this.assertOpen()
+    for (const segment of this.layout.segments(from, to)) {
+      if (bucket != null && segment.bucket !== bucket) continue
+      if (this.counts[segment.bucket] === 0) continue
+      for (const path of await this.pathsIn(segment, options)) {
+        this.assertOpen()
+        yield path
+      }
+    }
+  }
+
+  /** Paths of the records in the segment, sorted: a datastore need not list in order */
+  private async pathsIn (segment: Segment, options?: AbortOptions): Promise<string[]> {
+    const bucketPrefix = `${this.prefix}/${this.layout.toHex(segment.bucket)}/`
+    const lo = bucketPrefix + idToHex(segment.lo)
+    const hi = bucketPrefix + idToHex(segment.hi)
+    const paths: string[] = []
+    for await (const key of this.datastore.queryKeys({ prefix: bucketPrefix }, options)) {
+      const path = key.toString()
+      if (path >= lo && path <= hi) paths.push(path)
+    }
+    return paths.sort()
+  }
+
+  /** Remove the record at `path` if one is held and `predicate` accepts it; returns what was removed */
+  private async removeIf (path: string, predicate: (record: StoreRecord) => boolean, options?: AbortOptions): Promise<StoreRecord | undefined> {
+    this.assertOpen()
+    return this.locked(path, async () => {
+      const held = await this.read(path, options)
+      if (held == null || !predicate(held)) return undefined
+      await this.datastore.delete(new Key(path, false), options)
+      this.account(this.idOfPath(path), held, -1)
+      return held
+    })
+  }
+
+  private async read (path: string, options?: AbortOptions): Promise<StoreRecord | undefined> {
+    let bytes: Uint8Array
+    try {
+      bytes = await this.datastore.get(new Key(path, false), options)
+    } catch (err) {
+      if ((err as Error).name === 'NotFoundError') return undefined
+      throw err
+    }
+    return this.decodeStored(path, bytes)
+  }
+
+  private decodeStored (path: string, bytes: Uint8Array): StoreRecord {
+    try {
+      return decodeRecord(bytes, NO_LIMITS)
+    } catch (err) {
+      throw new InvalidRecordError(`stored record at ${path} is corrupt: ${(err as Error).message}`)
+    }
+  }
+
+  /** Add (sign 1) or remove (sign -1) a record in the digests and stats */
+  private account (id: Id, record: StoreRecord, sign: 1 | -1): void {
+    const bucket = this.layout.bucketOf(id)
+    xorInto(this.digests, bucket * DIGEST_BYTES, recordDigest(record))
+    this.counts[bucket] += sign
+    if (record.deleted) {
+      this.totals.tombstones += sign
+    } else {
+      this.totals.keys += sign
+    }
+    this.totals.bytes += sign * (record.key.byteLength + record.value.byteLength)
+  }
+
+  private pathOf (id: Id): string {
+    return `${this.prefix}/${this.layout.toHex(this.layout.bucketOf(id))}/${idToHex(id)}`
+  }
+
+  private idOfPath (path: string): Id {
+    const hex = path.slice(path.lastIndexOf('/') + 1)
+    if (hex.length !== 64) throw new InvalidRecordError(`stored key ${path} does not end in a 64-digit key id`)
+    return idFromHex(hex)
+  }
+
+  /** Run `fn` once every earlier operation on `path` has finished */
+  private async locked<T> (path: string, fn: () => Promise<T>): Promise<T> {
+    const before = this.locks.get(path)
+    let release!: () => void
+    const done = new Promise<void>(resolve => { release = resolve })
+    const tail = before == null ? done : before.then(async () => done)
+    this.locks.set(path, tail)
+    try {
+      await before
+      return await fn()
+    } finally {
+      release()
+      if (this.locks.get(path) === tail) this.locks.delete(path)
+    }
+  }
+
+  private assertOpen (): void {
+    if (!this.opened) throw new StoreClosedError()
+  }
+}
+
+function xorInto (target: Uint8Array, offset: number, digest: Uint8Array): void {
+  for (let i = 0; i < digest.length; i++) target[offset + i] ^= digest[i]
+}

@@ -1,0 +1,530 @@
+/**
+ * The replicated key–value store on top of the ring.
+ *
+ * - A key lives on its first r distinct peers from successor(key) on.
+ * - Any peer coordinates a put/get/delete: it looks the key up, sends to every
+ *   replica, and answers once the consistency level's count acknowledged
+ *   (durably stored) or answered. Versions are (hybrid clock, writer) so every
+ *   replica keeps the same last write; deletes are tombstones.
+ * - Reads repair replicas that answered with an older version or nothing.
+ * - Maintenance: each position syncs its own range (pred, self] with the other
+ *   replicas by range digests (pulls what a joining peer lacks, re-creates
+ *   copies lost in a crash); a sweep hands keys this peer no longer replicates
+ *   to their replicas, and drops them only once every replica acknowledged;
+ *   a graceful leave hands everything over before the peer exits.
+ */
+import { betweenRightIncl, keyId, RING_SIZE } from '../ring/id.ts'
+import { Periodic } from '../ring/periodic.ts'
+import { realClock, silentLog } from '../ring/types.ts'
+import { errorMessage } from '../ring/chord-node.ts'
+import { InvalidRecordError, RecordTooLargeError } from './errors.ts'
+import { assertWellFormed, isExpired, newer, sizeProblem } from './record.ts'
+import { pushRecords, syncRange, xorDigests } from './range-sync.ts'
+import { replicaSet, required } from './replicas.ts'
+import type { LocalStore, StoreStats } from './local-store.ts'
+import type { RecordLimits, StoreRecord, Version } from './record.ts'
+import type { HybridClock } from './hlc.ts'
+import type { RangeSyncInit, SyncResult } from './range-sync.ts'
+import type { Consistency, FetchResult, RingView, StoreHandler, StoreRpc, TransferProgress, VersionEntry } from './types.ts'
+import type { Id } from '../ring/id.ts'
+import type { Clock, Log, NodeRef, RequestOptions } from '../ring/types.ts'
+
+export class QuorumError extends Error {
+  static readonly code = 'ERR_QUORUM_NOT_REACHED'
+  readonly code = QuorumError.code
+  constructor (message: string) {
+    super(message)
+    this.name = 'QuorumError'
+  }
+}
+
+/** The peer is leaving the ring and takes no new data */
+export class LeavingError extends Error {
+  static readonly code = 'ERR_LEAVING'
+  readonly code = LeavingError.code
+  constructor (message = 'this peer is leaving the ring') {
+    super(message)
+    this.name = 'LeavingError'
+  }
+}
+
+export interface ReplicatedStoreInit {
+  ring: RingView
+  rpc: StoreRpc
+  local: LocalStore
+  hlc: HybridClock
+  limits: RecordLimits
+  /** replication factor r (default 3) */
+  replicas?: number
+  /** default consistency level of reads and writes (default QUORUM) */
+  consistency?: Consistency
+  /** ms between replica syncs of this peer's own ranges (default 5000) */
+  syncInterval?: number
+  /** ms between sweeps for keys this peer no longer replicates (default 30000; ring changes trigger one too) */
+  sweepInterval?: number
+  /** ms between collections of old tombstones and expired keys (default 60000) */
+  gcInterval?: number
+  /** how long a graceful leave may spend handing data over (default 30000) */
+  leaveTimeout?: number
+  batchRecords?: number
+  batchBytes?: number
+  versionsPage?: number
+  /** records a FETCH answers with at most, and bytes (default 256, 2 MiB) */
+  maxFetchBytes?: number
+  clock?: Clock
+  log?: Log
+  onProgress?(progress: TransferProgress): void
+}
+
+export interface WriteOptions extends RequestOptions {
+  consistency?: Consistency
+  /** ms until the key expires */
+  ttl?: number
+}
+
+export interface ReadOptions extends RequestOptions {
+  consistency?: Consistency
+}
+
+export interface KeyLocation {
+  key: Id
+  owner: NodeRef
+  hops: number
+  /** the key's replica set, with what each one holds */
+  replicas: Array<{ node: NodeRef, version?: Version, deleted?: boolean, error?: string }>
+}
+
+export interface HandoffResult {
+  /** keys handed to their replicas and dropped here */
+  handed: number
+  /** keys that could not be handed over this time */
+  remaining: number
+}
+
+export class ReplicatedStore implements StoreHandler {
+  private readonly init: ReplicatedStoreInit
+  private readonly ring: RingView
+  private readonly local: LocalStore
+  private readonly r: number
+  private readonly log: Log
+  private readonly sync: RangeSyncInit
+  private readonly tasks: Periodic[]
+  private readonly sweeper: Periodic
+  private readonly syncer: Periodic
+  private readonly clock: Clock
+  private readonly self: string
+  private leaving = false
+
+  constructor (init: ReplicatedStoreInit) {
+    this.init = init
+    this.ring = init.ring
+    this.local = init.local
+    this.self = init.ring.peer
+    this.r = init.replicas ?? 3
+    if (!Number.isInteger(this.r) || this.r < 1) throw new RangeError(`replicas must be a positive integer, got ${this.r}`)
+    this.log = init.log ?? silentLog
+    this.clock = init.clock ?? realClock
+    this.sync = {
+      local: init.local,
+      rpc: new LocalStoreShortcut(this.self, init.rpc, this),
+      batchRecords: init.batchRecords ?? 256,
+      batchBytes: init.batchBytes ?? 1024 * 1024,
+      versionsPage: init.versionsPage ?? 4096,
+      accept: async (record, from) => this.accept(record, from),
+      onProgress: init.onProgress
+    }
+    this.syncer = new Periodic(async () => { await this.syncOwnRanges() }, init.syncInterval ?? 5000, this.clock)
+    this.sweeper = new Periodic(async () => { await this.sweep('handoff') }, init.sweepInterval ?? 30_000, this.clock)
+    this.tasks = [
+      this.syncer,
+      this.sweeper,
+      new Periodic(async () => {
+        const collected = await this.local.gc(Date.now())
+        if (collected.tombstones + collected.expired > 0) this.log('gc: dropped %d tombstones, %d expired keys', collected.tombstones, collected.expired)
+      }, init.gcInterval ?? 60_000, this.clock)
+    ]
+  }
+
+  start (): void {
+    this.leaving = false
+    for (const task of this.tasks) task.start()
+  }
+
+  stop (): void {
+    for (const task of this.tasks) task.stop()
+  }
+
+  /** The ring around this peer changed: re-check replicas soon */
+  ringChanged (): void {
+    this.syncer.runSoon()
+    this.sweeper.runSoon()
+  }
+
+  stats (): StoreStats {
+    return this.local.stats()
+  }
+
+  // --- the coordinator: operations any peer can run for any key ---
+
+  async put (key: Uint8Array, value: Uint8Array, options: WriteOptions = {}): Promise<Version> {
+    const record = this.newRecord(key, value, false, options.ttl)
+    await this.write(record, options)
+    return record.version
+  }
+
+  /** Write a tombstone: the key reads as absent on every replica, even ones that missed the delete */
+  async delete (key: Uint8Array, options: WriteOptions = {}): Promise<Version> {
+    const record = this.newRecord(key, new Uint8Array(0), true, undefined)
+    await this.write(record, options)
+    return record.version
+  }
+
+  async putMany (entries: Iterable<{ key: Uint8Array, value: Uint8Array }>, options: WriteOptions = {}, concurrency = 32): Promise<Version[]> {
+    const list = [...entries]
+    const versions: Version[] = new Array(list.length)
+    // check everything first, so a bad entry fails the batch before any write
+    list.forEach(({ key, value }) => { this.newRecord(key, value, false, options.ttl) })
+    let next = 0
+    await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, async () => {
+      while (next < list.length) {
+        const i = next++
+        versions[i] = await this.put(list[i].key, list[i].value, options)
+      }
+    }))
+    return versions
+  }
+
+  /** The value of `key`, or undefined when it is absent, deleted or expired */
+  async get (key: Uint8Array, options: ReadOptions = {}): Promise<Uint8Array | undefined> {
+    const record = await this.getRecord(key, options)
+    return record === undefined || record.deleted || isExpired(record, Date.now()) ? undefined : record.value
+  }
+
+  async has (key: Uint8Array, options: ReadOptions = {}): Promise<boolean> {
+    return (await this.get(key, options)) !== undefined
+  }
+
+  /** Which peers should hold `key`, and what each of them holds */
+  async lookup (key: Uint8Array, options: RequestOptions = {}): Promise<KeyLocation> {
+    this.checkKey(key)
+    const found = await this.ring.findSuccessor(keyId(key), options)
+    const replicas = await Promise.all(replicaSet(found.successors, this.r).map(async node => {
+      try {
+        const { records: [record] } = await this.sync.rpc.fetch(node, [key], options)
+        return { node, version: record?.version, deleted: record?.deleted }
+      } catch (err) {
+        return { node, error: errorMessage(err) }
+      }
+    }))
+    return { key: found.key, owner: found.owner, hops: found.hops, replicas }
+  }
+
+  /**
+   * The newest record the replicas hold (tombstones included). Waits for the
+   * consistency level's number of answers; an absent key is only concluded
+   * once every replica answered, so a replica still receiving its handoff
+   * cannot hide a write.
+   */
+  async getRecord (key: Uint8Array, options: ReadOptions = {}): Promise<StoreRecord | undefined> {
+    this.checkKey(key)
+    const replicas = await this.replicasOf(key, options)
+    const needed = required(options.consistency ?? this.init.consistency ?? 'QUORUM', replicas.length)
+    const answers: Array<{ node: NodeRef, record: StoreRecord | undefined }> = []
+    const errors: string[] = []
+    let newest: StoreRecord | undefined
+    const fetches = replicas.map(async node => {
+      const { records: [record] } = await this.sync.rpc.fetch(node, [key], options)
+      return { node, record }
+    })
+    const result = await new Promise<StoreRecord | undefined>((resolve, reject) => {
+      let settled = false
+      const check = (): void => {
+        if (settled) return
+        const pending = replicas.length - answers.length - errors.length
+        if (answers.length >= needed && (newest !== undefined || pending === 0)) {
+          settled = true
+          resolve(newest)
+        } else if (answers.length + pending < needed) {
+          settled = true
+          reject(new QuorumError(`read answered by ${answers.length} of ${replicas.length} replicas, ${needed} needed: ${errors.join('; ')}`))
+        }
+      }
+      for (const fetch of fetches) {
+        fetch.then(answer => {
+          answers.push(answer)
+          if (answer.record !== undefined && (newest === undefined || newer(answer.record.version, newest.version))) newest = answer.record
+          check()
+        }, err => {
+          errors.push(errorMessage(err))
+          check()
+        })
+      }
+      check()
+    })
+    // read repair, once every replica has answered or failed
+    void Promise.allSettled(fetches).then(async () => {
+      if (newest === undefined) return
+      const stale = answers.filter(a => a.record === undefined || newer(newest!.version, a.record.version))
+      await Promise.all(stale.map(async a => this.storeAt(a.node, [newest!]).catch(() => {})))
+    })
+    return result
+  }
+
+  private newRecord (key: Uint8Array, value: Uint8Array, deleted: boolean, ttl: number | undefined): StoreRecord {
+    this.checkKey(key)
+    if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl <= 0)) throw new InvalidRecordError(`ttl must be a positive number of milliseconds, got ${ttl}`)
+    const record: StoreRecord = { key, value, deleted, version: { ...this.init.hlc.now(), writer: this.self } }
+    if (ttl !== undefined) record.expiresAt = Date.now() + ttl
+    const tooLarge = sizeProblem(record, this.init.limits)
+    if (tooLarge !== undefined) throw new RecordTooLargeError(tooLarge)
+    assertWellFormed(record)
+    return record
+  }
+
+  private checkKey (key: Uint8Array): void {
+    if (!(key instanceof Uint8Array)) throw new InvalidRecordError('a key must be bytes (Uint8Array) or a string')
+    if (key.byteLength === 0) throw new InvalidRecordError('a key must not be empty')
+    if (key.byteLength > this.init.limits.maxKeyBytes) {
+      throw new RecordTooLargeError(`key is ${key.byteLength} bytes, over the limit of ${this.init.limits.maxKeyBytes} bytes`)
+    }
+  }
+
+  /** Store on the replicas; resolve once the consistency level's count stored it durably */
+  private async write (record: StoreRecord, options: WriteOptions): Promise<void> {
+    const consistency = options.consistency ?? this.init.consistency ?? 'QUORUM'
+    for (let attempt = 1; ; attempt++) {
+      const replicas = await this.replicasOf(record.key, options)
+      const needed = required(consistency, replicas.length)
+      try {
+        await atLeast(replicas.map(async node => this.storeAt(node, [record], options)), needed, replicas.length, consistency)
+        return
+      } catch (err) {
+        // the ring may be repairing around a dead replica: look again once
+        if (attempt >= 2 || !(err instanceof QuorumError)) throw err
+        options.signal?.throwIfAborted()
+        this.log('write of a key reached too few replicas, retrying: %s', errorMessage(err))
+        await new Promise(resolve => setTimeout(resolve, this.init.syncInterval ?? 1000))
+      }
+    }
+  }
+
+  private async replicasOf (key: Uint8Array, options: RequestOptions): Promise<NodeRef[]> {
+    const found = await this.ring.findSuccessor(keyId(key), options)
+    return replicaSet(found.successors, this.r)
+  }
+
+  private async storeAt (node: NodeRef, records: StoreRecord[], options: RequestOptions = {}): Promise<boolean[]> {
+    return this.sync.rpc.store(node, records, options)
+  }
+
+  // --- StoreHandler: requests from other peers ---
+
+  async store (records: StoreRecord[], from: string): Promise<boolean[]> {
+    if (this.leaving) throw new LeavingError()
+    const stored: boolean[] = []
+    for (const record of records) stored.push(await this.accept(record, from))
+    return stored
+  }
+
+  /** Take a record from elsewhere: merge its clock (refusing one far ahead), keep it if newer */
+  private async accept (record: StoreRecord, from: string): Promise<boolean> {
+    if (from !== this.self) this.init.hlc.update(record.version)
+    return (await this.local.apply(record)) === 'stored'
+  }
+
+  async fetch (keys: Uint8Array[]): Promise<FetchResult> {
+    const records: StoreRecord[] = []
+    let bytes = 0
+    let answered = 0
+    const budget = this.init.maxFetchBytes ?? 2 * 1024 * 1024
+    for (const key of keys) {
+      const record = await this.local.get(key)
+      if (record !== undefined) {
+        bytes += record.key.byteLength + record.value.byteLength
+        // always answer at least one record, however large
+        if (records.length > 0 && bytes > budget) break
+        records.push(record)
+      }
+      answered++
+    }
+    return { records, answered }
+  }
+
+  async rangeDigest (from: Id, until: Id): Promise<Uint8Array> {
+    return xorDigests((await this.local.rangeDigests(from, until)).map(b => b.digest))
+  }
+
+  async bucketDigests (from: Id, until: Id): Promise<Array<{ bucket: number, digest: Uint8Array }>> {
+    return (await this.local.rangeDigests(from, until)).filter(b => b.digest.some(x => x !== 0)).map(({ bucket, digest }) => ({ bucket, digest }))
+  }
+
+  async versions (from: Id, until: Id, bucket: number, limit: number): Promise<{ entries: VersionEntry[], more: boolean }> {
+    const entries: VersionEntry[] = []
+    const max = Math.max(1, Math.min(limit, this.sync.versionsPage))
+    for await (const entry of this.local.versionsIn(from, until, bucket)) {
+      if (entries.length === max) return { entries, more: true }
+      entries.push(entry)
+    }
+    return { entries, more: false }
+  }
+
+  // --- maintenance ---
+
+  /** Sync each position's own range (pred, self] with the other replicas of it */
+  private async syncOwnRanges (): Promise<void> {
+    for (const position of this.ring.memberPositions()) {
+      if (position.predecessor === undefined) continue
+      const others = replicaSet([position.self, ...position.successors], this.r).filter(n => n.peer !== this.self)
+      await Promise.all(others.map(async peer => {
+        try {
+          const result = await syncRange(this.sync, peer, position.predecessor!.id, position.self.id, 'both', 'sync')
+          if (result.pushed + result.pulled > 0) this.log('sync with %s: pushed %d, pulled %d keys', peer.peer, result.pushed, result.pulled)
+        } catch (err) {
+          this.log('sync with %s failed: %s', peer.peer, errorMessage(err))
+        }
+      }))
+    }
+  }
+
+  /**
+   * Hand over keys this peer should not hold: walk them in ring order, look
+   * up the replica set of each run of keys sharing an owner, make every
+   * replica hold our version (copy → acknowledgement), then drop ours — only
+   * the versions that were acknowledged. 'leave' treats every key that way.
+   */
+  private async sweep (reason: 'handoff' | 'leave'): Promise<HandoffResult> {
+    const result: HandoffResult = { handed: 0, remaining: 0 }
+    const primaries = reason === 'leave'
+      ? []
+      : this.ring.memberPositions().filter(p => p.predecessor !== undefined).map(p => [p.predecessor!.id, p.self.id] as const)
+    const inPrimary = (id: Id): boolean => primaries.some(([a, b]) => betweenRightIncl(a, id, b))
+
+    interface Run { from: Id, until: Id, replicas: NodeRef[] | undefined, entries: VersionEntry[] }
+    const runs: Run[] = []
+    let run: Run | undefined
+    for await (const entry of this.local.versionsIn(0n, 0n)) {
+      const id = keyId(entry.key)
+      if (inPrimary(id)) continue
+      if (run === undefined || !betweenRightIncl(run.from, id, run.until)) {
+        const from = (id - 1n + RING_SIZE) % RING_SIZE
+        try {
+          const found = await this.ring.findSuccessor(id)
+          const replicas = replicaSet(found.successors, this.r, reason === 'leave' ? this.self : undefined)
+          run = { from, until: found.owner.id, replicas, entries: [] }
+        } catch (err) {
+          this.log('sweep: lookup failed: %s', errorMessage(err))
+          run = { from, until: id, replicas: undefined, entries: [] }
+        }
+        runs.push(run)
+      }
+      if (run.replicas === undefined || reason === 'leave' || !run.replicas.some(n => n.peer === this.self)) run.entries.push(entry)
+    }
+
+    for (const { from, until, replicas, entries } of runs) {
+      if (entries.length === 0) continue
+      if (replicas === undefined || replicas.length === 0) {
+        result.remaining += entries.length
+        continue
+      }
+      const acked = await Promise.all(replicas.map(async peer => {
+        try {
+          await syncRange(this.sync, peer, from, until, 'push', reason)
+          return true
+        } catch (err) {
+          this.log('handoff to %s failed: %s', peer.peer, errorMessage(err))
+          return false
+        }
+      }))
+      if (!acked.every(Boolean)) {
+        result.remaining += entries.length
+        continue
+      }
+      for (const entry of entries) {
+        await this.local.delete(entry.key, { upTo: entry.version })
+      }
+      result.handed += entries.length
+    }
+    if (result.handed > 0 || result.remaining > 0) this.log('%s: handed over %d keys, %d remain', reason, result.handed, result.remaining)
+    return result
+  }
+
+  /**
+   * Graceful leave (after the ring was told): refuse new data, then hand
+   * every key to its replicas, retrying while the ring settles.
+   */
+  async leave (): Promise<HandoffResult> {
+    this.leaving = true
+    this.stop()
+    const deadline = Date.now() + (this.init.leaveTimeout ?? 30_000)
+    let handed = 0
+    for (;;) {
+      const result = await this.sweep('leave')
+      handed += result.handed
+      if (result.remaining === 0) return { handed, remaining: 0 }
+      if (Date.now() > deadline) {
+        this.log.error('leave: %d keys could not be handed over in time; they stay in the local store', result.remaining)
+        return { handed, remaining: result.remaining }
+      }
+      await new Promise(resolve => setTimeout(resolve, Math.min(this.init.syncInterval ?? 1000, 1000)))
+    }
+  }
+
+  /** Push records straight to a peer (used by tests and tools) */
+  async pushTo (peer: NodeRef, records: StoreRecord[]): Promise<SyncResult> {
+    const result: SyncResult = { pushed: 0, pulled: 0, bytes: 0 }
+    await pushRecords(this.sync, peer, records, 'handoff', result)
+    return result
+  }
+}
+
+/** Wait until `needed` of the tasks succeed; fail as soon as that cannot happen */
+async function atLeast<T> (tasks: Array<Promise<T>>, needed: number, total: number, consistency: Consistency): Promise<void> {
+  if (needed === 0) throw new QuorumError('no replica to write to')
+  await new Promise<void>((resolve, reject) => {
+    let ok = 0
+    const errors: string[] = []
+    for (const task of tasks) {
+      task.then(() => {
+        if (++ok === needed) resolve()
+      }, (err) => {
+        errors.push(errorMessage(err))
+        if (total - errors.length < needed) {
+          reject(new QuorumError(`stored on ${ok} of ${total} replicas, ${consistency} needs ${needed}: ${errors.join('; ')}`))
+        }
+      })
+    }
+  })
+}
+
+/** Requests to this peer itself are answered in-process */
+class LocalStoreShortcut implements StoreRpc {
+  private readonly self: string
+  private readonly remote: StoreRpc
+  private readonly local: StoreHandler
+
+  constructor (self: string, remote: StoreRpc, local: StoreHandler) {
+    this.self = self
+    this.remote = remote
+    this.local = local
+  }
+
+  async store (to: NodeRef, records: StoreRecord[], options?: RequestOptions): Promise<boolean[]> {
+    return to.peer === this.self ? this.local.store(records, this.self) : this.remote.store(to, records, options)
+  }
+
+  async fetch (to: NodeRef, keys: Uint8Array[], options?: RequestOptions): Promise<FetchResult> {
+    return to.peer === this.self ? this.local.fetch(keys) : this.remote.fetch(to, keys, options)
+  }
+
+  async rangeDigest (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array> {
+    return to.peer === this.self ? this.local.rangeDigest(from, until) : this.remote.rangeDigest(to, from, until, options)
+  }
+
+  async bucketDigests (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Array<{ bucket: number, digest: Uint8Array }>> {
+    return to.peer === this.self ? this.local.bucketDigests(from, until) : this.remote.bucketDigests(to, from, until, options)
+  }
+
+  async versions (to: NodeRef, from: Id, until: Id, bucket: number, limit: number, options?: RequestOptions): Promise<{ entries: VersionEntry[], more: boolean }> {
+    return to.peer === this.self ? this.local.versions(from, until, bucket, limit) : this.remote.versions(to, from, until, bucket, limit, options)
+  }
+}

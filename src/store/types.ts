@@ -1,0 +1,60 @@
+/**
+ * What the replicated store needs from the ring and from the network. Like
+ * the ring, it talks to other peers only through StoreRpc and answers through
+ * StoreHandler, so a simulator can drive it without libp2p.
+ */
+import type { StoreRecord, Version } from './record.ts'
+import type { Id } from '../ring/id.ts'
+import type { LookupResult } from '../ring/ring-peer.ts'
+import type { NodeRef, RequestOptions } from '../ring/types.ts'
+
+/** How many replicas must answer: one, a majority, or every one */
+export type Consistency = 'ONE' | 'QUORUM' | 'ALL'
+
+export interface VersionEntry {
+  key: Uint8Array
+  version: Version
+  deleted: boolean
+}
+
+export interface FetchResult {
+  records: StoreRecord[]
+  answered: number
+}
+
+export interface StoreRpc {
+  /** keep these records if newer; per record true = stored, false = already had same or newer */
+  store(to: NodeRef, records: StoreRecord[], options?: RequestOptions): Promise<boolean[]>
+  /** records held for a prefix of `keys`; `answered` says how many keys were looked at */
+  fetch(to: NodeRef, keys: Uint8Array[], options?: RequestOptions): Promise<FetchResult>
+  /** XOR digest of everything held in (from, to] */
+  rangeDigest(to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array>
+  bucketDigests(to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Array<{ bucket: number, digest: Uint8Array }>>
+  versions(to: NodeRef, from: Id, until: Id, bucket: number, limit: number, options?: RequestOptions): Promise<{ entries: VersionEntry[], more: boolean }>
+}
+
+export interface StoreHandler {
+  store(records: StoreRecord[], from: string): Promise<boolean[]>
+  fetch(keys: Uint8Array[]): Promise<FetchResult>
+  rangeDigest(from: Id, until: Id): Promise<Uint8Array>
+  bucketDigests(from: Id, until: Id): Promise<Array<{ bucket: number, digest: Uint8Array }>>
+  versions(from: Id, until: Id, bucket: number, limit: number): Promise<{ entries: VersionEntry[], more: boolean }>
+}
+
+/** The ring as the store sees it (RingPeer implements it) */
+export interface RingView {
+  readonly peer: string
+  findSuccessor(key: Id, options?: RequestOptions): Promise<LookupResult>
+  /** this peer's positions that are ring members, with their neighbours */
+  memberPositions(): Array<{ self: NodeRef, predecessor: NodeRef | undefined, successors: NodeRef[] }>
+}
+
+/** A transfer between two peers, reported as it goes */
+export interface TransferProgress {
+  peer: string
+  direction: 'push' | 'pull'
+  /** why: replica sync, handing keys to new replicas, or a graceful leave */
+  reason: 'sync' | 'handoff' | 'leave'
+  keys: number
+  bytes: number
+}
