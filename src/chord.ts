@@ -82,6 +82,8 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   readonly ring: RingPeer
   readonly store: ReplicatedStore
   private readonly local: LocalStore
+  /** leave gracefully (tell neighbours, hand data over) when the node stops */
+  leaveOnStop: boolean
   private joining: AbortController | undefined
   private running = false
 
@@ -97,6 +99,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       throw new RangeError(`successorListLength ${successorListLength} exceeds maxNodesPerMessage ${merged.maxNodesPerMessage}`)
     }
     this.bootstrap = [...(init.bootstrap ?? [])]
+    this.leaveOnStop = this.options.leaveOnStop
     this.log = components.logger.forComponent('chord')
     const limits = { maxNodesPerMessage: this.options.maxNodesPerMessage, maxAddrsPerNode: this.options.maxAddrsPerNode }
     this.codec = new NodeCodec({ maxAddrs: this.options.maxAddrsPerNode })
@@ -210,7 +213,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   async beforeStop (): Promise<void> {
     this.running = false
     this.joining?.abort(new Error('node stopping'))
-    if (this.options.leaveOnStop) await this.leave()
+    if (this.leaveOnStop) await this.leave()
     this.ring.stop()
     this.store.stop()
   }

@@ -135,6 +135,8 @@ export interface Chord extends TypedEventTarget<ChordEvents> {
   readonly id: Id
   /** every position is a ring member */
   readonly joined: boolean
+  /** whether stop() leaves gracefully (initially the leaveOnStop option); false: stop like a crash */
+  leaveOnStop: boolean
   join(addrs?: string[], options?: { signal?: AbortSignal }): Promise<void>
   leave(): Promise<void>
   findSuccessor(key: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<LookupResult>

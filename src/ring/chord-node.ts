@@ -21,6 +21,12 @@ export interface ChordNodeInit {
   findSuccessor(key: Id): Promise<{ owner: NodeRef }>
   onSuccessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
   onPredecessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
+  /** a member did not answer: the peer forgets it everywhere */
+  onUnreachable(node: NodeRef): void
+  /** a member recently seen dead: kept out of lists learned from others */
+  isSuspect(node: NodeRef): boolean
+  /** a member answered or wrote to us: no longer suspect */
+  alive(node: NodeRef): void
   log: Log
 }
 
@@ -94,7 +100,9 @@ export class ChordNode {
   step (key: Id): StepResult {
     const s = this.successor()
     if (betweenRightIncl(this.self.id, key, s.id)) {
-      return { done: true, nodes: this.successors.length > 0 ? [...this.successors] : [this.self] }
+      // a list shorter than r holds every other member: we come next after it
+      const complete = this.successors.length < this.init.successorListLength
+      return { done: true, nodes: complete ? [...this.successors, this.self] : [...this.successors] }
     }
     return { done: false, nodes: this.closestPrecedingNodes(key, this.init.stepWidth) }
   }
@@ -134,9 +142,10 @@ export class ChordNode {
       } else {
         try {
           [predecessor, list] = await Promise.all([rpc.getPredecessor(s), rpc.getSuccessorList(s)])
+          this.init.alive(s)
         } catch (err) {
           this.init.log('stabilize: successor %s unreachable: %s', describeNode(s), errorMessage(err))
-          this.forget(s)
+          this.init.onUnreachable(s)
           continue
         }
       }
@@ -144,6 +153,7 @@ export class ChordNode {
       if (predecessor !== undefined && !sameNode(predecessor, this.self) && between(this.self.id, predecessor.id, s.id)) {
         try {
           const pList = await rpc.getSuccessorList(predecessor)
+          this.init.alive(predecessor)
           next = [predecessor, ...pList]
         } catch {
           // p is not alive: keep s (never adopt a member without checking it)
@@ -183,6 +193,7 @@ export class ChordNode {
    */
   async rectify (from: NodeRef): Promise<void> {
     if (!this.joined || sameNode(from, this.self)) return
+    this.init.alive(from)
     const current = this.predecessor
     if (current === undefined || between(current.id, from.id, this.self.id)) {
       this.setPredecessor(from)
@@ -302,7 +313,10 @@ export class ChordNode {
 
   private setSuccessors (nodes: Iterable<NodeRef>): void {
     const previous = this.successors[0]
-    this.successors = normalizeSuccessors(this.self, nodes, this.init.successorListLength)
+    // in a ring smaller than r the lists wrap round, and a dead member would
+    // travel round them for ever unless those who saw it die keep it out
+    const candidates = [...nodes].filter(n => !this.init.isSuspect(n))
+    this.successors = normalizeSuccessors(this.self, candidates, this.init.successorListLength)
     if (!sameNode(previous, this.successors[0]) && !(previous === undefined && this.successors[0] === undefined)) {
       this.init.onSuccessorChange?.(previous, this.successors[0])
     }

@@ -77,6 +77,10 @@ export class RingPeer implements ChordHandler {
   private readonly maxLookupSteps: number
   private readonly tasks: Periodic[]
   private readonly stabilizer: Periodic
+  /** members seen dead, until when they stay out of successor lists */
+  private readonly suspects = new Map<string, number>()
+  private readonly suspicionTime: number
+  private readonly clock: Clock
 
   constructor (init: RingPeerInit) {
     this.peer = init.peer
@@ -97,11 +101,16 @@ export class RingPeer implements ChordHandler {
         findSuccessor: async (key) => this.findSuccessor(key),
         onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
         onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
+        onUnreachable: (node) => { this.forget(node) },
+        isSuspect: (node) => this.isSuspect(node),
+        alive: (node) => { this.suspects.delete(nodeKey(node)) },
         log: this.log
       }))
     }
     this.nodes = nodes
     const clock = init.clock ?? realClock
+    this.clock = clock
+    this.suspicionTime = 10 * (init.stabilizeInterval ?? 1000)
     this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
     this.tasks = [
       this.stabilizer,
@@ -231,14 +240,33 @@ export class RingPeer implements ChordHandler {
     throw new LookupFailedError(`lookup of ${key.toString(16).slice(0, 8)}… failed after ${visited.size} members (${failed.size} unreachable${lastError !== '' ? `, last: ${lastError}` : ''})`)
   }
 
-  /** Drop a member that does not answer from every position's fingers */
+  /** A member did not answer: drop it from every position's fingers and suspect it for a while */
   forget (node: NodeRef): void {
+    if (node.peer === this.peer) return
+    const now = this.clock.now()
+    if (this.suspects.size > 1024) {
+      for (const [key, until] of this.suspects) if (until <= now) this.suspects.delete(key)
+    }
+    this.suspects.set(nodeKey(node), now + this.suspicionTime)
     for (const n of this.nodes) n.forget(node)
+  }
+
+  private isSuspect (node: NodeRef): boolean {
+    const key = nodeKey(node)
+    const until = this.suspects.get(key)
+    if (until === undefined) return false
+    if (until > this.clock.now()) return true
+    this.suspects.delete(key)
+    return false
   }
 
   /** Positions that are ring members, with their neighbours (what the store needs) */
   memberPositions (): Array<{ self: NodeRef, predecessor: NodeRef | undefined, successors: NodeRef[] }> {
     return this.nodes.filter(n => n.joined).map(n => ({ self: n.self, predecessor: n.getPredecessor(), successors: n.getSuccessorList() }))
+  }
+
+  hasOtherPeers (): boolean {
+    return this.nodes.some(n => n.knownMembers().some(m => m.peer !== this.peer))
   }
 
   getState (): NodeState[] {
@@ -281,6 +309,7 @@ export class RingPeer implements ChordHandler {
 
   onLeave (vnode: number, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[]): void {
     const node = this.node(vnode)
+    this.forget(leaving)
     node.onLeave(leaving, predecessor, successors)
       .catch(err => { this.log('leave from %s: %s', describeNode(leaving), errorMessage(err)) })
       .finally(() => { this.stabilizer.runSoon() })

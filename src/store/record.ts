@@ -127,7 +127,7 @@ export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_
   // refuse before parsing, so a huge message costs no work
   const maxBytes = limits.maxKeyBytes + limits.maxValueBytes + MAX_WRITER_LENGTH + ENVELOPE_BYTES
   if (bytes.byteLength > maxBytes) {
-    throw new InvalidRecordError(`encoded record is ${bytes.byteLength} bytes, more than the ${maxBytes} bytes the limits allow`)
+    throw new InvalidRecordError(`record of ${bytes.byteLength} bytes is over the limits (key ≤ ${limits.maxKeyBytes} bytes, value ≤ ${limits.maxValueBytes} bytes)`)
   }
 
   let pb: PbRecord

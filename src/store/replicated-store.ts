@@ -458,6 +458,11 @@ export class ReplicatedStore implements StoreHandler {
     const deadline = Date.now() + (this.init.leaveTimeout ?? 30_000)
     let handed = 0
     for (;;) {
+      if (!this.ring.hasOtherPeers()) {
+        const { keys, tombstones } = this.local.stats()
+        if (keys + tombstones > 0) this.log.error('leave: no other peer to hand %d keys to; they stay in the local store', keys + tombstones)
+        return { handed, remaining: keys + tombstones }
+      }
       const result = await this.sweep('leave')
       handed += result.handed
       if (result.remaining === 0) return { handed, remaining: 0 }

@@ -47,6 +47,8 @@ export interface RingView {
   findSuccessor(key: Id, options?: RequestOptions): Promise<LookupResult>
   /** this peer's positions that are ring members, with their neighbours */
   memberPositions(): Array<{ self: NodeRef, predecessor: NodeRef | undefined, successors: NodeRef[] }>
+  /** some other peer is known, to route through or hand data to */
+  hasOtherPeers(): boolean
 }
 
 /** A transfer between two peers, reported as it goes */

@@ -124,7 +124,7 @@ describe('records', () => {
       rejects(raw({ key: new Uint8Array(5) }), /key is 5 bytes, over the limit of 4 bytes/, limits)
       rejects(raw({ value: new Uint8Array(9) }), /value is 9 bytes, over the limit of 8 bytes/, limits)
       // refused on length alone, before parsing
-      rejects(new Uint8Array(4 + 8 + 128 + 64 + 1), /more than the 204 bytes the limits allow/, limits)
+      rejects(new Uint8Array(4 + 8 + 128 + 64 + 1), /record of 205 bytes is over the limits \(key ≤ 4 bytes, value ≤ 8 bytes\)/, limits)
     })
   })
 

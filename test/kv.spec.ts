@@ -1,0 +1,182 @@
+/**
+ * The replicated key–value store over real peers (TCP on 127.0.0.1, mplex):
+ * placement on exactly r replicas, latest values everywhere, handoff on
+ * joins, graceful leaves and crashes, conflicting writes, tombstones.
+ */
+import assert from 'node:assert/strict'
+import { misplaced, pick, pool, text } from './fixtures/kv.ts'
+import { addrOf, createPeer, waitFor } from './fixtures/peers.ts'
+import { R as RING_R, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
+import type { Peer } from './fixtures/peers.ts'
+
+const r = 3
+
+/** Seconds-scale deadline for replica placement to settle after a change */
+const SETTLE = 30_000
+
+async function readEverywhere (peers: Peer[], expected: Map<string, string | undefined>): Promise<void> {
+  const keys = [...expected.keys()]
+  await Promise.all(peers.map(async peer => {
+    for (const key of keys) {
+      const got = text(await peer.services.chord.get(key))
+      assert.equal(got, expected.get(key), `${key} read through ${peer.peerId.toString().slice(-4)}`)
+    }
+  }))
+}
+
+describe('replicated store', function () {
+  this.timeout(180_000)
+  let peers: Peer[] = []
+  afterEach(async () => { await stopAll(peers); peers = [] })
+
+  it('16 peers: 1,000 keys written through random peers read back with their latest values through every peer, each on exactly r replicas', async () => {
+    peers = await startRing(16, { init: () => ({ replicas: r, successorListLength: RING_R }) })
+    await waitForIdealRing(peers, 300)
+    const expected = new Map<string, string>()
+    const keys = Array.from({ length: 1000 }, (_, i) => `key-${i}`)
+    await pool(keys, 32, async (key) => {
+      await pick(peers).services.chord.put(key, `first ${key}`)
+      expected.set(key, `first ${key}`)
+    })
+    // overwrite a tenth through other peers: reads must see the newer value
+    await pool(keys.filter((_, i) => i % 10 === 0), 32, async (key) => {
+      await pick(peers).services.chord.put(key, `second ${key}`)
+      expected.set(key, `second ${key}`)
+    })
+    await readEverywhere(peers, expected)
+    await waitFor(async () => (await misplaced(peers, keys, r)).length === 0, SETTLE, 'keys not on exactly r replicas')
+  })
+
+  it('peers joining under a steady write load take over their keys; no acknowledged write is lost', async () => {
+    peers = await startRing(8, { init: () => ({ replicas: r }) })
+    await waitForIdealRing(peers, 300)
+    const acknowledged = new Map<string, string>()
+    let writing = true
+    let failed = 0
+    const writer = (async () => {
+      for (let i = 0; writing; i++) {
+        const key = `load-${i % 400}`
+        const value = `v${i}`
+        try {
+          await pick(peers).services.chord.put(key, value)
+          acknowledged.set(key, value)
+        } catch {
+          failed++
+        }
+      }
+    })()
+    const joiners = await Promise.all(Array.from({ length: 6 }, async () => createPeer({ replicas: r, bootstrap: [addrOf(pick(peers))] })))
+    peers.push(...joiners)
+    await waitForIdealRing(peers, 400)
+    writing = false
+    await writer
+    console.log(`      ${acknowledged.size} keys, ${failed} writes not acknowledged during the joins`)
+    await waitFor(async () => (await misplaced(peers, acknowledged.keys(), r)).length === 0, SETTLE,
+      () => 'keys not on exactly their r replicas after joins')
+    await readEverywhere(peers.slice(0, 4), acknowledged)
+  })
+
+  it('graceful leaves then r−1 adjacent crashes lose no acknowledged write, and r copies come back', async () => {
+    const n = 14
+    // the crash victims are chosen after the ring forms; leaveOnStop: false makes their stop a crash
+    peers = await startRing(n, { init: () => ({ replicas: r }) })
+    await waitForIdealRing(peers, 300)
+    const expected = new Map<string, string>()
+    const keys = Array.from({ length: 600 }, (_, i) => `keep-${i}`)
+    await pool(keys, 32, async (key) => {
+      await pick(peers).services.chord.put(key, `value ${key}`)
+      expected.set(key, `value ${key}`)
+    })
+
+    // three leave gracefully, one after another: each hands its keys over
+    for (const leaving of peers.slice(1, 4)) {
+      const stats = leaving.services.chord.storeStats()
+      await leaving.stop()
+      peers = peers.filter(p => p !== leaving)
+      assert.ok(stats.keys > 0, 'a leaving peer held keys')
+    }
+    await readEverywhere(peers.slice(0, 3), expected)
+
+    // r−1 adjacent peers crash at once
+    const ring = states(peers).map(s => ({ peer: s.peer, id: s.positions[0].self.id })).sort((a, b) => (a.id < b.id ? -1 : 1))
+    const first = 1 + Math.floor(Math.random() * (ring.length - r))
+    const victims = ring.slice(first, first + r - 1).map(e => peers.find(p => p.peerId.toString() === e.peer)!)
+    await Promise.all(victims.map(async p => crash(p)))
+    peers = peers.filter(p => !victims.includes(p))
+    await waitForIdealRing(peers, 300)
+    await readEverywhere(peers.slice(0, 3), expected)
+    const started = Date.now()
+    await waitFor(async () => (await misplaced(peers, keys, r)).length === 0, SETTLE, 'r copies not restored after crashes')
+    console.log(`      r copies of ${keys.length} keys restored ${Date.now() - started} ms after the ring healed`)
+  })
+
+  it('concurrent writes of one key converge to one value; a delete stays deleted through joins, leaves and crashes', async () => {
+    peers = await startRing(6, { init: () => ({ replicas: r }) })
+    await waitForIdealRing(peers, 200)
+    await Promise.all(peers.map(async (p, i) => p.services.chord.put('contested', `from ${i}`)))
+    const reads = await Promise.all(peers.map(async p => text(await p.services.chord.get('contested', { consistency: 'ALL' }))))
+    assert.equal(new Set(reads).size, 1, `replicas disagree: ${reads.join(', ')}`)
+    const held = await Promise.all(peers.map(async p => p.services.chord.getLocalRecord('contested')))
+    const versions = new Set(held.filter(h => h !== undefined).map(h => `${h.version.wallTime}.${h.version.logical}.${h.version.writer}`))
+    await waitFor(async () => {
+      const now = await Promise.all(peers.map(async p => p.services.chord.getLocalRecord('contested')))
+      return new Set(now.filter(h => h !== undefined).map(h => text(h.value))).size === 1
+    }, 5000, `replicas hold different versions: ${[...versions].join(' ')}`)
+
+    await peers[0].services.chord.put('doomed', 'alive')
+    await peers[1].services.chord.delete('doomed')
+    assert.equal(await peers[2].services.chord.get('doomed'), undefined)
+    // a join, a graceful leave and a crash
+    peers.push(await createPeer({ replicas: r, bootstrap: [addrOf(peers[0])] }))
+    await waitForIdealRing(peers, 200)
+    const leaving = peers[2]
+    await leaving.stop()
+    peers = peers.filter(p => p !== leaving)
+    const victim = peers[3]
+    await crash(victim)
+    peers = peers.filter(p => p !== victim)
+    await waitForIdealRing(peers, 200)
+    for (const p of peers) assert.equal(await p.services.chord.get('doomed'), undefined, 'the deleted key came back')
+    await waitFor(async () => (await misplaced(peers, ['doomed'], r)).length === 0, SETTLE, 'tombstone not on r replicas')
+  })
+
+  it('expires keys written with a ttl', async () => {
+    peers = await startRing(3, { init: () => ({ replicas: r }) })
+    await waitForIdealRing(peers, 100)
+    await peers[0].services.chord.put('short-lived', 'soon gone', { ttl: 300 })
+    assert.equal(text(await peers[1].services.chord.get('short-lived')), 'soon gone')
+    await waitFor(async () => (await peers[2].services.chord.get('short-lived')) === undefined, 3000, 'key did not expire')
+  })
+
+  it('refuses oversized and malformed input with a clear error, locally and from a remote peer', async () => {
+    peers = await startRing(2, { init: i => ({ replicas: 2, maxValueBytes: i === 0 ? 4 * 1024 * 1024 : 1024 * 1024 }) })
+    await waitForIdealRing(peers, 100)
+    const [generous, strict] = peers
+    await assert.rejects(strict.services.chord.put('x'.repeat(1025), 'v'), { code: 'ERR_RECORD_TOO_LARGE', message: /key is 1025 bytes, over the limit of 1024 bytes/ })
+    await assert.rejects(strict.services.chord.put('k', new Uint8Array(1024 * 1024 + 1)), { code: 'ERR_RECORD_TOO_LARGE', message: /value is 1048577 bytes/ })
+    await assert.rejects(strict.services.chord.put('', 'v'), { code: 'ERR_INVALID_RECORD', message: /must not be empty/ })
+    // the generous peer accepts 2 MiB values; the strict one must refuse them over the wire
+    await assert.rejects(generous.services.chord.put('big', new Uint8Array(2 * 1024 * 1024), { consistency: 'ALL' }),
+      (err: Error & { code: string }) => err.code === 'ERR_QUORUM_NOT_REACHED' && /over the limits \(key ≤ 1024 bytes, value ≤ 1048576 bytes\)/.test(err.message))
+    assert.equal(await strict.services.chord.getLocalRecord('big'), undefined, 'the strict peer stored an oversized value')
+    // both still work
+    await strict.services.chord.put('fine', 'small')
+    assert.equal(text(await generous.services.chord.get('fine')), 'small')
+  })
+
+  it('answers libp2p content routing put/get as kad-dht does', async () => {
+    peers = await startRing(3, { init: () => ({ replicas: r }) })
+    await waitForIdealRing(peers, 100)
+    const key = new TextEncoder().encode('/v/routing')
+    await peers[0].contentRouting.put(key, new TextEncoder().encode('through routing'))
+    assert.equal(text(await peers[2].contentRouting.get(key)), 'through routing')
+    await assert.rejects(peers[1].contentRouting.get(new TextEncoder().encode('/v/missing')),
+      (err: AggregateError) => err.errors?.[0]?.name === 'NotFoundError')
+  })
+})
+
+/** Stop a peer without a goodbye: no leave, no handoff (what a crash looks like to the others) */
+async function crash (peer: Peer): Promise<void> {
+  peer.services.chord.leaveOnStop = false
+  await peer.stop()
+}
