@@ -4,10 +4,15 @@
  * joins, graceful leaves and crashes, conflicting writes, tombstones.
  */
 import assert from 'node:assert/strict'
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createChordNode } from '../src/node.ts'
 import { misplaced, pick, pool, text } from './fixtures/kv.ts'
-import { addrOf, createPeer, waitFor } from './fixtures/peers.ts'
+import { FAST, addrOf, createPeer, waitFor } from './fixtures/peers.ts'
 import { R as RING_R, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
 import type { Peer } from './fixtures/peers.ts'
+import type { ChordService } from '../src/chord.ts'
 
 const r = 3
 
@@ -180,3 +185,93 @@ async function crash (peer: Peer): Promise<void> {
   peer.services.chord.leaveOnStop = false
   await peer.stop()
 }
+
+describe('replicated store: persistence and repair', function () {
+  this.timeout(120_000)
+  let peers: Peer[] = []
+  let dir = ''
+  beforeEach(async () => { dir = await mkdtemp(join(tmpdir(), 'chord-test-')) })
+  afterEach(async () => {
+    await stopAll(peers)
+    peers = []
+    await rm(dir, { recursive: true, force: true })
+  })
+
+  it('a peer restarted on its data directory keeps its identity, ring position and data', async () => {
+    peers = await startRing(3, { init: () => ({ replicas: r }) })
+    const options = {
+      dataDir: join(dir, 'peer'),
+      muxers: ['mplex' as const],
+      inboundConnectionThreshold: Infinity,
+      chord: { ...FAST, replicas: r, bootstrap: [addrOf(peers[0])] }
+    }
+    const durable = await createChordNode(options)
+    peers.push(durable)
+    await waitForIdealRing(peers, 200)
+    const keys = Array.from({ length: 100 }, (_, i) => `durable-${i}`)
+    await pool(keys, 16, async key => { await peers[0].services.chord.put(key, `value ${key}`) })
+    await waitFor(async () => (await misplaced(peers, keys, r)).length === 0, SETTLE, 'keys misplaced')
+    const heldBy = async (node: Peer): Promise<string[]> => {
+      const held = await Promise.all(keys.map(async k => (await node.services.chord.getLocalRecord(k)) !== undefined ? k : undefined))
+      return held.filter((k): k is string => k !== undefined)
+    }
+    // with 4 peers and r = 3 the durable peer holds about three quarters of the keys
+    const before = await heldBy(durable)
+    assert.ok(before.length > 0)
+    const id = durable.services.chord.id
+    const peerId = durable.peerId.toString()
+
+    // stop without handing anything over, as a crash or an operator restart would
+    durable.services.chord.leaveOnStop = false
+    await durable.stop()
+    peers = peers.filter(p => p !== durable)
+    const again = await createChordNode(options)
+    peers.push(again)
+    assert.equal(again.peerId.toString(), peerId)
+    assert.equal(again.services.chord.id, id)
+    const after = await heldBy(again)
+    assert.deepEqual(before.filter(k => !after.includes(k)), [], 'keys held before the restart are missing after it')
+    await waitForIdealRing(peers, 200)
+    for (const key of keys) assert.equal(text(await again.services.chord.get(key)), `value ${key}`)
+  })
+
+  it('a read that meets a stale replica repairs it', async () => {
+    // replica sync slowed right down, so only the read can repair
+    peers = await startRing(4, { init: () => ({ replicas: r, syncInterval: 600_000, sweepInterval: 600_000 }) })
+    await waitForIdealRing(peers, 200)
+    await peers[0].services.chord.put('repair-me', 'old', { consistency: 'ALL' })
+    const location = await peers[0].services.chord.lookup('repair-me')
+    assert.equal(location.replicas.length, r)
+    // a newer write that reaches only the owner (as if the others had missed it)
+    const owner = location.replicas[0].node
+    const service = peers[0].services.chord as unknown as ChordService
+    const newer = { key: new TextEncoder().encode('repair-me'), value: new TextEncoder().encode('new'), deleted: false, version: { wallTime: Date.now() + 1000, logical: 0, writer: 'writer-x' } }
+    await service.store.pushTo(owner, [newer])
+    const stale = async (): Promise<number> => {
+      const held = await Promise.all(peers.map(async p => p.services.chord.getLocalRecord('repair-me')))
+      return held.filter(h => h !== undefined && text(h.value) === 'old').length
+    }
+    assert.equal(await stale(), r - 1)
+    assert.equal(text(await peers[1].services.chord.get('repair-me', { consistency: 'ALL' })), 'new')
+    await waitFor(async () => (await stale()) === 0, 5000, 'stale replicas were not repaired by the read')
+  })
+
+  it('reports handoff progress while a peer leaves', async () => {
+    peers = await startRing(4, { init: () => ({ replicas: 2 }) })
+    await waitForIdealRing(peers, 200)
+    await peers[0].services.chord.putMany(Array.from({ length: 300 }, (_, i) => ({ key: `moving-${i}`, value: 'x'.repeat(100) })))
+    const leaving = peers[3]
+    let pushed = 0
+    leaving.services.chord.addEventListener('transfer:progress', (evt) => {
+      if (evt.detail.reason === 'leave' && evt.detail.direction === 'push') pushed += evt.detail.keys
+    })
+    let left: { handed: number, remaining: number } | undefined
+    leaving.services.chord.addEventListener('ring:left', (evt) => { left = evt.detail })
+    const held = leaving.services.chord.storeStats().keys
+    await leaving.stop()
+    peers = peers.filter(p => p !== leaving)
+    assert.deepEqual(left, { handed: held, remaining: 0 })
+    assert.ok(pushed > 0 && pushed <= held * 2, `pushed ${pushed} records for ${held} keys`)
+    await waitFor(async () => (await misplaced(peers, Array.from({ length: 300 }, (_, i) => `moving-${i}`), 2)).length === 0, SETTLE, 'keys misplaced after the leave')
+  })
+})
