@@ -49,6 +49,7 @@ const DEFAULTS = {
   maxAddrsPerNode: 16,
   joinRetryMinDelay: 250,
   joinRetryMaxDelay: 30_000,
+  autoJoin: true,
   leaveOnStop: true,
   replicas: 3,
   consistency: 'QUORUM',
@@ -204,6 +205,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   async afterStart (): Promise<void> {
     this.ring.start()
     this.store.start()
+    if (!this.options.autoJoin) return
     this.join(this.bootstrap).catch(err => {
       if (this.running) this.log.error('could not join the ring: %s', errorMessage(err))
     })

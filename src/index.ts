@@ -71,6 +71,8 @@ export interface ChordInit {
   /** first wait before retrying a failed join, ms (default 250; doubles up to joinRetryMaxDelay) */
   joinRetryMinDelay?: number
   joinRetryMaxDelay?: number
+  /** join (or create) the ring through `bootstrap` when the node starts (default true); false: the app calls join() */
+  autoJoin?: boolean
   /** tell the neighbours and hand data over when the node stops (default true); false makes stop() look like a crash */
   leaveOnStop?: boolean
   /** replication factor r: distinct peers holding each key (default 3) */

@@ -7,6 +7,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { identify } from '@libp2p/identify'
 import { mplex } from '@libp2p/mplex'
 import { ping } from '@libp2p/ping'
+import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
@@ -14,6 +15,7 @@ import { chord } from './index.ts'
 import { openDataDir } from './persistence/data-dir.ts'
 import type { Chord, ChordInit } from './index.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
 import type { Datastore } from 'interface-datastore'
 
 export type Muxer = 'mplex' | 'yamux'
@@ -38,6 +40,13 @@ export interface ChordNodeOptions {
    * keep a finite number on open networks.
    */
   inboundConnectionThreshold?: number
+  /**
+   * A pre-shared key (the /key/swarm/psk/1.0.0/ file format of @libp2p/pnet):
+   * only peers holding the same key can connect (a private network)
+   */
+  psk?: Uint8Array
+  /** peer discovery modules, e.g. mdns(); they only report peers, the app decides whom to dial */
+  peerDiscovery?: Libp2pOptions['peerDiscovery']
   chord?: ChordInit
   /** start the node before returning (default true) */
   start?: boolean
@@ -60,6 +69,8 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
     addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
     connectionEncrypters: [noise()],
+    connectionProtector: options.psk === undefined ? undefined : preSharedKey({ psk: options.psk }),
+    peerDiscovery: options.peerDiscovery,
     streamMuxers: (options.muxers ?? ['yamux', 'mplex']).map(muxerFactory),
     connectionManager: {
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? 100,

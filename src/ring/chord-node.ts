@@ -43,6 +43,8 @@ export class ChordNode {
   private predecessor: NodeRef | undefined
   private successors: NodeRef[] = []
   private readonly fingers: Array<NodeRef | undefined> = new Array(ID_BITS).fill(undefined)
+  /** the distinct members in `fingers`: most of the m entries repeat a few */
+  private distinctFingers: NodeRef[] = []
   private readonly init: ChordNodeInit
   /** set once the node is a ring member: it formed a ring or joined one */
   joined = false
@@ -113,14 +115,17 @@ export class ChordNode {
    * successor list; only members strictly between self and key qualify.
    */
   closestPrecedingNodes (key: Id, count: number): NodeRef[] {
-    const found = new Map<string, NodeRef>()
-    for (const node of [...this.fingers, ...this.successors]) {
-      if (node === undefined || !between(this.self.id, node.id, key)) continue
-      found.set(nodeKey(node), node)
+    const found = new Map<string, { node: NodeRef, distance: Id }>()
+    for (const list of [this.distinctFingers, this.successors]) {
+      for (const node of list) {
+        if (!between(this.self.id, node.id, key)) continue
+        found.set(nodeKey(node), { node, distance: distance(node.id, key) })
+      }
     }
     return [...found.values()]
-      .sort((a, b) => compareIds(distance(a.id, key), distance(b.id, key)))
+      .sort((a, b) => compareIds(a.distance, b.distance))
       .slice(0, count)
+      .map(e => e.node)
   }
 
   /**
@@ -242,14 +247,23 @@ export class ChordNode {
         this.fingers[i] = entry
         i++
       } while (i < ID_BITS && betweenRightIncl(this.self.id, fingerStart(this.self.id, i), owner.id))
+      this.indexFingers()
     }
+  }
+
+  private indexFingers (): void {
+    const distinct = new Map<string, NodeRef>()
+    for (const node of this.fingers) if (node !== undefined) distinct.set(nodeKey(node), node)
+    this.distinctFingers = [...distinct.values()]
   }
 
   /** A member stopped answering: drop it from the fingers (stabilize owns the list) */
   forget (node: NodeRef): void {
+    if (!this.distinctFingers.some(n => sameNode(n, node))) return
     for (let i = 0; i < this.fingers.length; i++) {
       if (sameNode(this.fingers[i], node)) this.fingers[i] = undefined
     }
+    this.indexFingers()
   }
 
   /**
@@ -296,7 +310,7 @@ export class ChordNode {
   /** Every other member this node knows of */
   knownMembers (): NodeRef[] {
     const found = new Map<string, NodeRef>()
-    for (const node of [...this.successors, this.predecessor, ...this.fingers]) {
+    for (const node of [...this.successors, this.predecessor, ...this.distinctFingers]) {
       if (node !== undefined && !sameNode(node, this.self)) found.set(nodeKey(node), node)
     }
     return [...found.values()]

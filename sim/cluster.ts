@@ -1,0 +1,128 @@
+/**
+ * Many RingPeers in one process over the simulated network: creating,
+ * crashing, and driving their maintenance either in explicit rounds (to
+ * build a ring quickly) or on their own periodic timers (churn).
+ */
+import { RingPeer } from '../src/ring/ring-peer.ts'
+import { Random } from './random.ts'
+import { Scheduler } from './scheduler.ts'
+import { SimNetwork } from './network.ts'
+import { Truth } from './truth.ts'
+import type { NetworkOptions } from './network.ts'
+import type { ChordNode } from '../src/ring/chord-node.ts'
+
+export interface ClusterOptions {
+  seed: number
+  /** successor list length */
+  r: number
+  virtualNodes?: number
+  stabilizeInterval?: number
+  fixFingersInterval?: number
+  checkPredecessorInterval?: number
+  network?: Partial<NetworkOptions>
+}
+
+export class Cluster {
+  readonly scheduler = new Scheduler()
+  readonly network: SimNetwork
+  readonly options: Required<Omit<ClusterOptions, 'network'>>
+  /** peers that are up, by name, in creation order */
+  readonly live = new Map<string, RingPeer>()
+  /** independent streams, so e.g. more lookups do not move peer ids */
+  private readonly ids: Random
+  readonly workload: Random
+  private created = 0
+
+  constructor (options: ClusterOptions) {
+    const root = new Random(options.seed)
+    this.ids = root.fork()
+    this.workload = root.fork()
+    this.network = new SimNetwork(this.scheduler, root.fork(), options.network)
+    this.options = {
+      virtualNodes: 1,
+      stabilizeInterval: 1000,
+      fixFingersInterval: 5000,
+      checkPredecessorInterval: 2000,
+      ...options
+    }
+  }
+
+  /** a new peer, up on the network but not yet in a ring */
+  add (): RingPeer {
+    const name = `p${this.created++}`
+    const { options } = this
+    const peer = new RingPeer({
+      peer: name,
+      peerBytes: this.ids.bytes(32),
+      addrs: () => [],
+      rpc: this.network.endpoint(name),
+      clock: this.scheduler,
+      virtualNodes: options.virtualNodes,
+      successorListLength: options.r,
+      stabilizeInterval: options.stabilizeInterval,
+      fixFingersInterval: options.fixFingersInterval,
+      checkPredecessorInterval: options.checkPredecessorInterval
+    })
+    this.network.attach(name, peer)
+    this.live.set(name, peer)
+    return peer
+  }
+
+  /** fail-stop: no goodbye, no more messages, timers stopped */
+  crash (peer: RingPeer): void {
+    peer.stop()
+    this.network.crash(peer.peer)
+    this.live.delete(peer.peer)
+  }
+
+  /** live peers that are ring members */
+  members (): RingPeer[] {
+    return [...this.live.values()].filter(p => p.joined)
+  }
+
+  truth (): Truth {
+    return new Truth(this.members())
+  }
+
+  /** start a peer's periodic maintenance at a random phase, as real peers would */
+  startMaintenance (peer: RingPeer): void {
+    const delay = this.workload.int(0, this.options.stabilizeInterval - 1)
+    this.scheduler.setTimeout(() => { if (this.live.has(peer.peer)) peer.start() }, delay)
+  }
+
+  /** one round of a maintenance step on every member position, run to completion */
+  async round (step: (node: ChordNode) => Promise<void>): Promise<void> {
+    const work = this.members().flatMap(p => p.nodes.map(async n => { await step(n).catch(() => {}) }))
+    await this.scheduler.settle(Promise.all(work))
+  }
+
+  /**
+   * Join `count` new peers at once, each through a random member; returns
+   * the ones that joined (a join can fail if its bootstrap member is busy
+   * changing, as on a real network).
+   */
+  async joinBatch (count: number): Promise<RingPeer[]> {
+    const via = this.members()
+    const fresh = Array.from({ length: count }, () => this.add())
+    const joined: RingPeer[] = []
+    await this.scheduler.settle(Promise.all(fresh.map(async peer => {
+      try {
+        await peer.join(this.workload.pick(via).nodes[0].self)
+        joined.push(peer)
+      } catch {
+        this.crash(peer)
+      }
+    })))
+    return joined
+  }
+
+  /** stabilization rounds until the successor lists and predecessors are ideal */
+  async converge (maxRounds: number): Promise<number> {
+    for (let rounds = 0; ; rounds++) {
+      const problems = this.truth().problems(this.options.r, { limit: 1 })
+      if (problems.length === 0) return rounds
+      if (rounds >= maxRounds) throw new Error(`ring not ideal after ${maxRounds} stabilization rounds: ${problems[0]}`)
+      await this.round(async n => n.stabilize())
+    }
+  }
+}

@@ -1,0 +1,106 @@
+/**
+ * An in-memory network carrying ChordRpc between RingPeers in virtual time:
+ * every request and every reply is an event delayed by a latency drawn from
+ * the seeded generator. A crashed peer answers nothing: its requests fail
+ * after the request timeout, or at once as "connection refused".
+ */
+import type { Random } from './random.ts'
+import type { Scheduler } from './scheduler.ts'
+import type { Id } from '../src/ring/id.ts'
+import type { ChordHandler, ChordRpc, NodeRef, StepResult } from '../src/ring/types.ts'
+
+export interface NetworkOptions {
+  /** one-way latency in ms, uniform in [min, max] */
+  minLatency: number
+  maxLatency: number
+  /** how a request to a crashed peer ends */
+  deadPeer: 'timeout' | 'refused'
+  /** ms before a request to a silent peer fails */
+  requestTimeout: number
+}
+
+export const defaultNetwork: NetworkOptions = { minLatency: 1, maxLatency: 50, deadPeer: 'timeout', requestTimeout: 500 }
+
+export type Method = 'findSuccessorStep' | 'getPredecessor' | 'getSuccessorList' | 'notify' | 'ping' | 'leave'
+
+export class SimNetwork {
+  private readonly handlers = new Map<string, ChordHandler>()
+  private readonly scheduler: Scheduler
+  private readonly random: Random
+  readonly options: NetworkOptions
+  /** requests sent, by method */
+  readonly sent: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, leave: 0 }
+
+  constructor (scheduler: Scheduler, random: Random, options: Partial<NetworkOptions> = {}) {
+    this.scheduler = scheduler
+    this.random = random
+    this.options = { ...defaultNetwork, ...options }
+  }
+
+  /** a peer comes up and answers requests */
+  attach (peer: string, handler: ChordHandler): void {
+    this.handlers.set(peer, handler)
+  }
+
+  /** a peer stops answering and sending, without a word */
+  crash (peer: string): void {
+    this.handlers.delete(peer)
+  }
+
+  isUp (peer: string): boolean {
+    return this.handlers.has(peer)
+  }
+
+  /** the ChordRpc a peer sends through */
+  endpoint (from: string): ChordRpc {
+    return {
+      findSuccessorStep: async (to: NodeRef, key: Id): Promise<StepResult> =>
+        this.request(from, to, 'findSuccessorStep', h => h.findSuccessorStep(to.vnode, key)),
+      getPredecessor: async (to: NodeRef) => this.request(from, to, 'getPredecessor', h => h.getPredecessor(to.vnode)),
+      getSuccessorList: async (to: NodeRef) => this.request(from, to, 'getSuccessorList', h => h.getSuccessorList(to.vnode)),
+      notify: async (to: NodeRef, node: NodeRef) => this.request(from, to, 'notify', async h => h.notify(to.vnode, node)),
+      ping: async (to: NodeRef) => this.request(from, to, 'ping', h => h.ping(to.vnode)),
+      leave: async (to, leaving, predecessor, successors) =>
+        this.request(from, to, 'leave', h => h.onLeave(to.vnode, leaving, predecessor, successors))
+    }
+  }
+
+  private latency (): number {
+    return this.random.int(this.options.minLatency, this.options.maxLatency)
+  }
+
+  private async request<T> (from: string, to: NodeRef, method: Method, serve: (handler: ChordHandler) => T | Promise<T>): Promise<T> {
+    // a crashed peer sends nothing, and whatever it was waiting for never comes
+    if (!this.isUp(from)) return new Promise<T>(() => {})
+    this.sent[method]++
+    const sentAt = this.scheduler.now()
+    return new Promise<T>((resolve, reject) => {
+      // the reply is lost if the asker crashed meanwhile
+      const reply = (answer: () => void): void => {
+        this.scheduler.setTimeout(() => { if (this.isUp(from)) answer() }, this.latency())
+      }
+      this.scheduler.setTimeout(() => {
+        const handler = this.handlers.get(to.peer)
+        if (handler === undefined) {
+          if (this.options.deadPeer === 'refused') {
+            reply(() => { reject(new Error(`connection refused by ${to.peer}`)) })
+          } else {
+            const left = sentAt + this.options.requestTimeout - this.scheduler.now()
+            this.scheduler.setTimeout(() => { if (this.isUp(from)) reject(new Error(`request to ${to.peer} timed out`)) }, left)
+          }
+          return
+        }
+        let answer: T | Promise<T>
+        try {
+          answer = serve(handler)
+        } catch (err) {
+          reply(() => { reject(err) })
+          return
+        }
+        Promise.resolve(answer).then(
+          value => { reply(() => { resolve(value) }) },
+          (err: unknown) => { reply(() => { reject(err) }) })
+      }, this.latency())
+    })
+  }
+}

@@ -1,0 +1,205 @@
+/**
+ * The API's routes, independent of how requests arrive: the HTTP server
+ * (src/api/http-server.ts) and the libp2p protocol that `chord --peer` uses
+ * (src/api/remote.ts) both hand requests to the same handler.
+ *
+ *   GET    /health                200 when this peer is a ring member, else 503
+ *   PUT    /keys/:key             body = the value's bytes; ?ttl=MS&consistency=ONE|QUORUM|ALL
+ *   GET    /keys/:key             the value's bytes; 404 when absent
+ *   HEAD   /keys/:key             200 or 404, no body
+ *   DELETE /keys/:key             writes a tombstone
+ *   GET    /keys/:key/lookup      owner, replica set and what each replica holds
+ *   GET    /ring                  this peer's positions, neighbours, fingers, keys held
+ *   GET    /stats[?peers=true]    store use and traffic; with peers, every peer's store
+ */
+import { ApiError, toApiError } from './errors.ts'
+import { lookupJson, ringJson } from './json.ts'
+import type { Traffic, TrafficJson } from './traffic.ts'
+import type { Chord, Consistency, StoreStats } from '../index.ts'
+
+export interface ApiRequest {
+  method: string
+  /** path and query, e.g. /keys/a%20b?ttl=1000 */
+  path: string
+  body: Uint8Array
+}
+
+export interface ApiResponse {
+  status: number
+  headers: Record<string, string>
+  body: Uint8Array
+}
+
+export type ApiHandler = (request: ApiRequest) => Promise<ApiResponse>
+
+export interface HealthJson {
+  status: 'ok' | 'joining'
+  peer: string
+  joined: boolean
+  addrs: string[]
+  /** seconds since the API started */
+  uptime: number
+}
+
+export interface PeerStatsJson {
+  peer: string
+  store?: StoreStats
+  error?: string
+}
+
+export interface StatsJson {
+  peer: string
+  uptime: number
+  store: StoreStats
+  /** open libp2p connections */
+  connections: number
+  traffic: TrafficJson
+  /** every peer found by walking the ring (with ?peers=true) */
+  peers?: PeerStatsJson[]
+}
+
+export interface ErrorJson {
+  error: string
+  code: string
+}
+
+export interface ApiContext {
+  chord: Chord
+  peer: string
+  addrs(): string[]
+  connections(): number
+  traffic: Traffic
+  /** ms one key operation may take before the API gives up with 503 */
+  timeout: number
+  /** walk the ring asking every peer for its store figures */
+  peerStats?(signal: AbortSignal): Promise<PeerStatsJson[]>
+}
+
+const CONSISTENCY = new Set<string>(['ONE', 'QUORUM', 'ALL'])
+const encoder = new TextEncoder()
+
+export function json (status: number, value: unknown): ApiResponse {
+  return { status, headers: { 'content-type': 'application/json' }, body: encoder.encode(JSON.stringify(value) + '\n') }
+}
+
+export function errorResponse (err: ApiError, headers: Record<string, string> = {}): ApiResponse {
+  const response = json(err.status, { error: err.message, code: err.code } satisfies ErrorJson)
+  Object.assign(response.headers, headers)
+  return response
+}
+
+export function createApiHandler (ctx: ApiContext): ApiHandler {
+  const started = Date.now()
+  const uptime = (): number => Math.round((Date.now() - started) / 1000)
+
+  const route = async (method: string, segments: string[], query: URLSearchParams, body: Uint8Array): Promise<ApiResponse> => {
+    const [first, key, sub, ...rest] = segments
+    if (first === 'health' && segments.length === 1) {
+      allow(method, ['GET'])
+      const health: HealthJson = { status: ctx.chord.joined ? 'ok' : 'joining', peer: ctx.peer, joined: ctx.chord.joined, addrs: ctx.addrs(), uptime: uptime() }
+      return json(ctx.chord.joined ? 200 : 503, health)
+    }
+    if (first === 'ring' && segments.length === 1) {
+      allow(method, ['GET'])
+      ctx.traffic.request('ring')
+      return json(200, ringJson(ctx.chord.getRingState(), ctx.chord.storeStats()))
+    }
+    if (first === 'stats' && segments.length === 1) {
+      allow(method, ['GET'])
+      ctx.traffic.request('stats')
+      const stats: StatsJson = { peer: ctx.peer, uptime: uptime(), store: ctx.chord.storeStats(), connections: ctx.connections(), traffic: ctx.traffic.toJSON() }
+      if (flag(query, 'peers') && ctx.peerStats !== undefined) stats.peers = await ctx.peerStats(AbortSignal.timeout(ctx.timeout))
+      return json(200, stats)
+    }
+    if (first !== 'keys' || rest.length > 0 || (sub !== undefined && sub !== 'lookup')) {
+      throw new ApiError(404, 'ERR_NO_ROUTE', `no such endpoint: ${method} /${segments.join('/')}`)
+    }
+    if (key === undefined || key === '') throw new ApiError(400, 'ERR_BAD_REQUEST', 'missing key: use /keys/<url-encoded key>')
+    const keyBytes = encoder.encode(key)
+    const signal = AbortSignal.timeout(ctx.timeout)
+    if (sub === 'lookup') {
+      allow(method, ['GET'])
+      ctx.traffic.request('lookup')
+      return json(200, lookupJson(await ctx.chord.lookup(keyBytes, { signal })))
+    }
+    allow(method, ['GET', 'HEAD', 'PUT', 'DELETE'])
+    const consistency = consistencyOf(query)
+    switch (method) {
+      case 'PUT': {
+        ctx.traffic.request('put')
+        const version = await ctx.chord.put(keyBytes, body, { signal, consistency, ttl: ttlOf(query) })
+        return json(200, { key, version })
+      }
+      case 'DELETE': {
+        ctx.traffic.request('delete')
+        const version = await ctx.chord.delete(keyBytes, { signal, consistency })
+        return json(200, { key, version })
+      }
+      default: {
+        ctx.traffic.request(method === 'HEAD' ? 'has' : 'get')
+        const value = await ctx.chord.get(keyBytes, { signal, consistency })
+        if (value === undefined) throw new ApiError(404, 'ERR_NOT_FOUND', `no value stored under ${JSON.stringify(key)}`)
+        return { status: 200, headers: { 'content-type': 'application/octet-stream' }, body: method === 'HEAD' ? new Uint8Array(0) : value }
+      }
+    }
+  }
+
+  return async (request) => {
+    try {
+      const { segments, query } = parsePath(request.path)
+      return await route(request.method.toUpperCase(), segments, query, request.body)
+    } catch (err) {
+      return errorResponse(toApiError(err), err instanceof MethodNotAllowed ? { allow: err.allowed.join(', ') } : {})
+    }
+  }
+}
+
+class MethodNotAllowed extends ApiError {
+  readonly allowed: string[]
+  constructor (method: string, allowed: string[]) {
+    super(405, 'ERR_METHOD_NOT_ALLOWED', `${method} is not allowed here; use ${allowed.join(', ')}`)
+    this.allowed = allowed
+  }
+}
+
+function allow (method: string, allowed: string[]): void {
+  if (!allowed.includes(method)) throw new MethodNotAllowed(method, allowed)
+}
+
+/** Split /a/b%2Fc?x=1 into decoded segments and the query; no URL base, so //x cannot become a host */
+function parsePath (path: string): { segments: string[], query: URLSearchParams } {
+  if (!path.startsWith('/')) throw new ApiError(400, 'ERR_BAD_REQUEST', `bad request path ${JSON.stringify(path)}`)
+  const q = path.indexOf('?')
+  const pathname = q < 0 ? path : path.slice(0, q)
+  const segments = pathname.slice(1).split('/').map(s => {
+    try {
+      return decodeURIComponent(s)
+    } catch {
+      throw new ApiError(400, 'ERR_BAD_REQUEST', `bad percent-encoding in ${JSON.stringify(s)}`)
+    }
+  })
+  // a trailing slash names the same resource
+  if (segments.length > 1 && segments.at(-1) === '') segments.pop()
+  return { segments, query: new URLSearchParams(q < 0 ? '' : path.slice(q + 1)) }
+}
+
+function flag (query: URLSearchParams, name: string): boolean {
+  const value = query.get(name)
+  return value !== null && value !== 'false' && value !== '0'
+}
+
+function consistencyOf (query: URLSearchParams): Consistency | undefined {
+  const value = query.get('consistency')
+  if (value === null) return undefined
+  const upper = value.toUpperCase()
+  if (!CONSISTENCY.has(upper)) throw new ApiError(400, 'ERR_BAD_REQUEST', `consistency must be ONE, QUORUM or ALL, got ${JSON.stringify(value)}`)
+  return upper as Consistency
+}
+
+function ttlOf (query: URLSearchParams): number | undefined {
+  const value = query.get('ttl')
+  if (value === null) return undefined
+  const ttl = Number(value)
+  if (!Number.isSafeInteger(ttl) || ttl <= 0) throw new ApiError(400, 'ERR_BAD_REQUEST', `ttl must be a positive number of milliseconds, got ${JSON.stringify(value)}`)
+  return ttl
+}
