@@ -58,9 +58,10 @@ describe('replicated store', function () {
     const acknowledged = new Map<string, string>()
     let writing = true
     const failed: string[] = []
-    const writer = (async () => {
+    // four writers, each cycling through its own keys
+    const writer = Promise.all([0, 1, 2, 3].map(async w => {
       for (let i = 0; writing; i++) {
-        const key = `load-${i % 400}`
+        const key = `load-${w}-${i % 100}`
         const value = `v${i}`
         try {
           // a peer still joining refuses with ERR_NOT_JOINED: write through members
@@ -70,7 +71,7 @@ describe('replicated store', function () {
           failed.push((err as Error).message)
         }
       }
-    })()
+    }))
     const joiners = await Promise.all(Array.from({ length: 6 }, async () => createPeer({ replicas: r, bootstrap: [addrOf(pick(peers))] })))
     peers.push(...joiners)
     await waitForIdealRing(peers, 400)
