@@ -26,6 +26,7 @@ export async function grow (cluster: Cluster, size: number, options: { at?: numb
   if (cluster.members().length === 0) {
     const first = cluster.add()
     await cluster.scheduler.settle(first.create())
+    cluster.membershipChanged()
   }
   for (const stop of stops) {
     let joined = 0

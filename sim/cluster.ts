@@ -16,6 +16,8 @@ export interface ClusterOptions {
   /** successor list length */
   r: number
   virtualNodes?: number
+  /** RingPeer's location cache; off by default so lookups follow plain Chord routing as in the paper */
+  locationCacheSize?: number
   stabilizeInterval?: number
   fixFingersInterval?: number
   checkPredecessorInterval?: number
@@ -32,6 +34,9 @@ export class Cluster {
   private readonly ids: Random
   readonly workload: Random
   private created = 0
+  private cached: Truth | undefined
+  private readonly crashes = new Map<string, () => void>()
+  private readonly crashed = new Map<string, Promise<void>>()
 
   constructor (options: ClusterOptions) {
     const root = new Random(options.seed)
@@ -40,6 +45,7 @@ export class Cluster {
     this.network = new SimNetwork(this.scheduler, root.fork(), options.network)
     this.options = {
       virtualNodes: 1,
+      locationCacheSize: 0,
       stabilizeInterval: 1000,
       fixFingersInterval: 5000,
       checkPredecessorInterval: 2000,
@@ -59,12 +65,14 @@ export class Cluster {
       clock: this.scheduler,
       virtualNodes: options.virtualNodes,
       successorListLength: options.r,
+      locationCacheSize: options.locationCacheSize,
       stabilizeInterval: options.stabilizeInterval,
       fixFingersInterval: options.fixFingersInterval,
       checkPredecessorInterval: options.checkPredecessorInterval
     })
     this.network.attach(name, peer)
     this.live.set(name, peer)
+    this.crashed.set(name, new Promise<void>(resolve => { this.crashes.set(name, resolve) }))
     return peer
   }
 
@@ -73,6 +81,18 @@ export class Cluster {
     peer.stop()
     this.network.crash(peer.peer)
     this.live.delete(peer.peer)
+    this.crashes.get(peer.peer)?.()
+    this.membershipChanged()
+  }
+
+  /** settles when the peer crashes: work it was doing will never finish */
+  whenCrashed (peer: RingPeer): Promise<void> {
+    return this.crashed.get(peer.peer) ?? Promise.resolve()
+  }
+
+  /** a peer finished joining or went away: the true ring must be recomputed */
+  membershipChanged (): void {
+    this.cached = undefined
   }
 
   /** live peers that are ring members */
@@ -80,8 +100,10 @@ export class Cluster {
     return [...this.live.values()].filter(p => p.joined)
   }
 
+  /** the true ring as of the last membership change (cached: lookups grade against it) */
   truth (): Truth {
-    return new Truth(this.members())
+    this.cached ??= new Truth(this.members())
+    return this.cached
   }
 
   /** start a peer's periodic maintenance at a random phase, as real peers would */
@@ -113,13 +135,14 @@ export class Cluster {
         this.crash(peer)
       }
     })))
+    this.membershipChanged()
     return joined
   }
 
   /** stabilization rounds until the successor lists and predecessors are ideal */
   async converge (maxRounds: number): Promise<number> {
     for (let rounds = 0; ; rounds++) {
-      const problems = this.truth().problems(this.options.r, { limit: 1 })
+      const problems = new Truth(this.members()).problems(this.options.r, { limit: 1 })
       if (problems.length === 0) return rounds
       if (rounds >= maxRounds) throw new Error(`ring not ideal after ${maxRounds} stabilization rounds: ${problems[0]}`)
       await this.round(async n => n.stabilize())

@@ -28,6 +28,8 @@ export class SimNetwork {
   private readonly scheduler: Scheduler
   private readonly random: Random
   readonly options: NetworkOptions
+  /** sees every request as its answer arrives (debugging) */
+  trace: ((from: string, to: NodeRef, method: Method, answer: unknown) => void) | undefined
   /** requests sent, by method */
   readonly sent: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, leave: 0 }
 
@@ -76,17 +78,27 @@ export class SimNetwork {
     const sentAt = this.scheduler.now()
     return new Promise<T>((resolve, reject) => {
       // the reply is lost if the asker crashed meanwhile
-      const reply = (answer: () => void): void => {
-        this.scheduler.setTimeout(() => { if (this.isUp(from)) answer() }, this.latency())
+      const reply = (answer: () => void, value?: unknown): void => {
+        this.scheduler.setTimeout(() => {
+          if (!this.isUp(from)) return
+          this.trace?.(from, to, method, value)
+          answer()
+        }, this.latency())
       }
       this.scheduler.setTimeout(() => {
         const handler = this.handlers.get(to.peer)
         if (handler === undefined) {
           if (this.options.deadPeer === 'refused') {
-            reply(() => { reject(new Error(`connection refused by ${to.peer}`)) })
+            const err = new Error(`connection refused by ${to.peer}`)
+            reply(() => { reject(err) }, err)
           } else {
             const left = sentAt + this.options.requestTimeout - this.scheduler.now()
-            this.scheduler.setTimeout(() => { if (this.isUp(from)) reject(new Error(`request to ${to.peer} timed out`)) }, left)
+            this.scheduler.setTimeout(() => {
+              if (!this.isUp(from)) return
+              const err = new Error(`request to ${to.peer} timed out`)
+              this.trace?.(from, to, method, err)
+              reject(err)
+            }, left)
           }
           return
         }
@@ -94,12 +106,12 @@ export class SimNetwork {
         try {
           answer = serve(handler)
         } catch (err) {
-          reply(() => { reject(err) })
+          reply(() => { reject(err) }, err)
           return
         }
         Promise.resolve(answer).then(
-          value => { reply(() => { resolve(value) }) },
-          (err: unknown) => { reply(() => { reject(err) }) })
+          value => { reply(() => { resolve(value) }, value) },
+          (err: unknown) => { reply(() => { reject(err) }, err) })
       }, this.latency())
     })
   }

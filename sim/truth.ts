@@ -6,7 +6,7 @@
 import { fingerStart } from '../src/ring/id.ts'
 import { nodeKey } from '../src/ring/node-ref.ts'
 import type { RingPeer } from '../src/ring/ring-peer.ts'
-import type { NodeState } from '../src/ring/chord-node.ts'
+import type { ChordNode } from '../src/ring/chord-node.ts'
 import type { Id } from '../src/ring/id.ts'
 import type { NodeRef } from '../src/ring/types.ts'
 
@@ -15,12 +15,12 @@ export class Truth {
   readonly sorted: NodeRef[]
   private readonly ids: Id[]
   private readonly index = new Map<string, number>()
-  private readonly states: NodeState[]
+  private readonly nodes: ChordNode[]
 
   constructor (peers: Iterable<RingPeer>) {
-    this.states = [...peers].flatMap(p => p.nodes.filter(n => n.joined).map(n => n.getState()))
-    this.states.sort((a, b) => (a.self.id < b.self.id ? -1 : a.self.id > b.self.id ? 1 : 0))
-    this.sorted = this.states.map(s => s.self)
+    this.nodes = [...peers].flatMap(p => p.nodes.filter(n => n.joined))
+    this.nodes.sort((a, b) => (a.self.id < b.self.id ? -1 : a.self.id > b.self.id ? 1 : 0))
+    this.sorted = this.nodes.map(n => n.self)
     this.ids = this.sorted.map(n => n.id)
     this.sorted.forEach((n, i) => this.index.set(nodeKey(n), i))
   }
@@ -57,7 +57,7 @@ export class Truth {
     const m = this.sorted.length
     const want = Math.min(r, m - 1)
     for (let i = 0; i < m && out.length < limit; i++) {
-      const s = this.states[i]
+      const s = this.nodes[i].getState()
       const name = nodeKey(s.self)
       const expected: string[] = []
       for (let j = 1; j <= want; j++) expected.push(nodeKey(this.sorted[(i + j) % m]))

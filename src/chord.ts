@@ -35,6 +35,7 @@ export const PROTOCOL = '/chord/1.0.0'
 const DEFAULTS = {
   protocol: PROTOCOL,
   virtualNodes: 1,
+  locationCacheSize: 1024,
   stabilizeInterval: 1000,
   fixFingersInterval: 5000,
   checkPredecessorInterval: 2000,
@@ -122,6 +123,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       rpc: new RingRpcClient(this.client, this.codec, limits),
       virtualNodes: this.options.virtualNodes,
       successorListLength: this.options.successorListLength,
+      locationCacheSize: this.options.locationCacheSize,
       stabilizeInterval: this.options.stabilizeInterval,
       fixFingersInterval: this.options.fixFingersInterval,
       checkPredecessorInterval: this.options.checkPredecessorInterval,

@@ -44,6 +44,8 @@ export interface ChordInit {
   virtualNodes?: number
   /** r, length of the successor list (default 8) */
   successorListLength?: number
+  /** ring members remembered to start lookups next to the key (default 1024; 0: plain Chord routing) */
+  locationCacheSize?: number
   /** ms between stabilize rounds (default 1000) */
   stabilizeInterval?: number
   /** ms between finger-table refreshes (default 5000) */

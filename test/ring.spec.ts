@@ -30,7 +30,8 @@ describe('chord ring (mplex, TCP on 127.0.0.1)', function () {
     // a quarter will crash: their stop() says no goodbye
     const crashing = new Set<number>()
     while (crashing.size < n / 4) crashing.add(1 + Math.floor(Math.random() * (n - 1)))
-    peers = await startRing(n, { init: i => ({ leaveOnStop: !crashing.has(i) }) })
+    // plain Chord routing: the location cache would hide the finger tables' work
+    peers = await startRing(n, { init: i => ({ leaveOnStop: !crashing.has(i), locationCacheSize: 0 }) })
     const index = new Map(peers.map((p, i) => [p, i]))
     const rounds = await waitForIdealRing(peers, roundsFor(n))
     const figures = await checkLookups(peers, 200)
@@ -55,6 +56,15 @@ describe('chord ring (mplex, TCP on 127.0.0.1)', function () {
     await waitForIdealRing(peers, roundsFor(peers.length))
     const after = await checkLookups(peers, 200)
     console.log(`      after ${leaving.length} leaves and ${victims.length} crashes: ${peers.length} peers, mean hops ${after.meanHops.toFixed(2)}`)
+  })
+
+  it('the location cache brings warm lookups to about one hop, still naming the true owner', async () => {
+    peers = await startRing(16)
+    await waitForIdealRing(peers, roundsFor(16))
+    const cold = await checkLookups(peers, 100)
+    const warm = await checkLookups(peers, 100)
+    console.log(`      N=16 with the location cache: mean hops ${cold.meanHops.toFixed(2)} cold, ${warm.meanHops.toFixed(2)} warm`)
+    assert.ok(warm.meanHops <= 1.2, `warm lookups take ${warm.meanHops} hops`)
   })
 
   it('4 peers × 8 virtual nodes converge and agree on lookups', async () => {

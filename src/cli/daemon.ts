@@ -1,29 +1,51 @@
 /**
  * `chord daemon`: run a peer until SIGINT/SIGTERM, then leave the ring
- * gracefully; a second signal exits at once.
+ * gracefully, handing its keys over; a second signal exits at once.
  */
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { mdns } from '@libp2p/mdns'
 import { multiaddr } from '@multiformats/multiaddr'
-import { describeNode } from '../ring/node-ref.ts'
+import { isLoopback, startApi } from '../api/index.ts'
 import { createChordNode } from '../node.ts'
 import { readBootstrap } from './bootstrap-file.ts'
-import { UsageError } from './usage.ts'
+import { formatBytes, logChordEvents, timestamped } from './daemon-log.ts'
+import { joinRing } from './join.ts'
+import { readPsk } from './psk.ts'
+import { UsageError, parseHostPort, positiveInt } from './usage.ts'
+import type { HostPort } from './usage.ts'
 import type { Muxer } from '../node.ts'
 
 export const DAEMON_HELP = `Usage: chord daemon [options]
 
 Start a peer, join the ring through the bootstrap peers (or start a new ring
 when none other than this peer is listed) and serve until SIGINT/SIGTERM,
-which leaves the ring gracefully; a second signal exits at once.
+which leaves the ring gracefully, handing this peer's keys over; a second
+signal exits at once.
 
 Options:
   --listen MULTIADDR      address to listen on, repeatable
                           (default /ip4/0.0.0.0/tcp/4001)
   --bootstrap FILE|ADDR   bootstrap.json file or multiaddr, repeatable
                           (default ./bootstrap.json; an empty list starts a new ring)
+  --data DIR              the peer's key and LevelDB data, created if missing
+                          (default ./.data/<tcp port>, e.g. ./.data/4001)
+  --api HOST:PORT         local HTTP API (default 127.0.0.1:<tcp port + 1000>,
+                          e.g. 127.0.0.1:5001; port 0 picks a free one)
+  --no-api                serve no HTTP API
+  --replicas N            peers holding each key (default 3)
+  --psk FILE              private ring: only peers holding this pre-shared key
+                          can connect (write one with "chord psk FILE")
+  --no-mdns               no LAN discovery (mDNS is on by default)
+  --mdns-wait MS          with mDNS and no bootstrap peer but this one, how long
+                          to look for LAN peers before starting a ring (default 3000)
   --virtual-nodes N       ring positions held by this peer (default 1)
-  --successors N          successor list length r (default 8)
-  --stabilize MS          stabilization interval (default 1000)
+  --successors N          successor list length (default max(8, 2 × replicas ×
+                          virtual nodes))
+  --stabilize MS          stabilization interval (default 1000); finger and
+                          predecessor checks scale with it
+  --sync MS               replica sync interval (default 5000); the sweep that
+                          hands keys to their new replicas runs every 6 × MS
   --muxer NAME            yamux or mplex, repeatable, first preferred (default both)
   -h, --help              show this help
 `
@@ -31,18 +53,22 @@ Options:
 export interface DaemonOptions {
   listen: string[]
   bootstrap: string[]
+  dataDir: string
+  /** undefined: no HTTP API */
+  api: HostPort | undefined
+  replicas: number
+  psk: { file: string, key: Uint8Array } | undefined
+  mdns: boolean
+  mdnsWait: number
   virtualNodes: number
-  successors: number
+  successors: number | undefined
   stabilize: number
+  sync: number
   muxers: Muxer[]
 }
 
-function positiveInt (name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} must be a positive integer, got ${JSON.stringify(value)}`)
-  return n
-}
+/** mDNS service name: only chord daemons answer it, not every libp2p node on the LAN */
+const MDNS_SERVICE_TAG = '_chord._udp.local'
 
 function isMultiaddr (text: string): boolean {
   try {
@@ -53,25 +79,47 @@ function isMultiaddr (text: string): boolean {
   }
 }
 
+function tcpPort (addr: string): number | undefined {
+  const port = multiaddr(addr).getComponents().find(c => c.name === 'tcp')?.value
+  return port === undefined ? undefined : Number(port)
+}
+
 export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 'help'> {
   const { values } = parseArgs({
     args,
     options: {
       listen: { type: 'string', multiple: true },
       bootstrap: { type: 'string', multiple: true },
+      data: { type: 'string' },
+      api: { type: 'string' },
+      replicas: { type: 'string' },
+      psk: { type: 'string' },
+      mdns: { type: 'boolean' },
+      'mdns-wait': { type: 'string' },
       'virtual-nodes': { type: 'string' },
       successors: { type: 'string' },
       stabilize: { type: 'string' },
+      sync: { type: 'string' },
       muxer: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' }
     },
-    allowPositionals: false
+    allowPositionals: false,
+    // --no-mdns, --no-api
+    allowNegative: true
   })
   if (values.help === true) return 'help'
   const listen = values.listen ?? ['/ip4/0.0.0.0/tcp/4001']
   for (const addr of listen) {
     if (!isMultiaddr(addr)) throw new UsageError(`--listen ${JSON.stringify(addr)} is not a multiaddr`)
   }
+  const port = tcpPort(listen[0])
+  // --no-api arrives as api: false although the option takes a string
+  const apiFlag: unknown = values.api
+  let api: HostPort | undefined
+  if (apiFlag === false) api = undefined
+  else if (typeof apiFlag === 'string') api = parseHostPort('api', apiFlag)
+  else api = { host: '127.0.0.1', port: port !== undefined && port > 0 && port + 1000 <= 65535 ? port + 1000 : 0 }
+
   const bootstrap: string[] = []
   for (const entry of values.bootstrap ?? ['bootstrap.json']) {
     // a multiaddr, or else the path of a bootstrap file
@@ -85,36 +133,66 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
   return {
     listen,
     bootstrap,
+    dataDir: values.data ?? join('.data', String(port ?? 'peer')),
+    api,
+    replicas: positiveInt('replicas', values.replicas, 3),
+    psk: values.psk === undefined ? undefined : { file: values.psk, key: await readPsk(values.psk) },
+    mdns: values.mdns ?? true,
+    mdnsWait: positiveInt('mdns-wait', values['mdns-wait'], 3000),
     virtualNodes: positiveInt('virtual-nodes', values['virtual-nodes'], 1),
-    successors: positiveInt('successors', values.successors, 8),
+    successors: values.successors === undefined ? undefined : positiveInt('successors', values.successors, 8),
     stabilize: positiveInt('stabilize', values.stabilize, 1000),
+    sync: positiveInt('sync', values.sync, 5000),
     muxers
   }
 }
 
 export async function runDaemon (options: DaemonOptions): Promise<void> {
-  const log = (line: string): void => { console.log(`${new Date().toISOString()} ${line}`) }
+  const log = timestamped()
   const node = await createChordNode({
     listen: options.listen,
     muxers: options.muxers,
+    dataDir: options.dataDir,
+    psk: options.psk?.key,
+    peerDiscovery: options.mdns ? [mdns({ serviceTag: MDNS_SERVICE_TAG })] : undefined,
     start: false,
     chord: {
       bootstrap: options.bootstrap,
+      // joinRing() decides when and through whom
+      autoJoin: false,
+      replicas: options.replicas,
       virtualNodes: options.virtualNodes,
       successorListLength: options.successors,
-      stabilizeInterval: options.stabilize
+      stabilizeInterval: options.stabilize,
+      fixFingersInterval: 5 * options.stabilize,
+      checkPredecessorInterval: 2 * options.stabilize,
+      syncInterval: options.sync,
+      sweepInterval: 6 * options.sync
     }
   })
   const chord = node.services.chord
-  chord.addEventListener('ring:joined', (evt) => {
-    log(evt.detail.via === undefined ? 'started a new ring' : `joined the ring through ${evt.detail.via}`)
-  })
-  chord.addEventListener('successor:change', (evt) => { log(`position ${evt.detail.vnode}: successor is now ${describeNode(evt.detail.current)}`) })
-  chord.addEventListener('predecessor:change', (evt) => { log(`position ${evt.detail.vnode}: predecessor is now ${describeNode(evt.detail.current)}`) })
+  const flushTransfers = logChordEvents(chord, log)
   await node.start()
   log(`peer ${node.peerId.toString()}`)
   for (const addr of node.getMultiaddrs()) log(`listening on ${addr.toString()}`)
-  if (!chord.joined) log(`joining through ${options.bootstrap.join(', ')}`)
+  const held = chord.storeStats()
+  log(`data directory ${options.dataDir}: ${held.keys} keys (${formatBytes(held.bytes)})`)
+  if (options.psk !== undefined) log(`private ring: pre-shared key from ${options.psk.file}`)
+
+  let api: Awaited<ReturnType<typeof startApi>>
+  try {
+    api = await startApi(node, { http: options.api })
+  } catch (err) {
+    chord.leaveOnStop = false
+    await node.stop()
+    const { host, port } = options.api!
+    throw new Error(`cannot serve the API on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (use --api HOST:PORT or --no-api)`)
+  }
+  if (api.http !== undefined) {
+    log(`HTTP API on ${api.http.url}`)
+    if (!isLoopback(options.api!.host)) log(`warning: the HTTP API on ${options.api!.host} has no authentication; anyone who reaches it can read and write keys`)
+  }
+  const stopLan = joinRing(node, { bootstrap: options.bootstrap, lan: options.mdns, grace: options.mdnsWait, log })
 
   let stopping = false
   const shutdown = (signal: string): void => {
@@ -123,14 +201,20 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
       process.exit(1)
     }
     stopping = true
-    log(`${signal}: leaving the ring`)
-    Promise.resolve(node.stop()).then(() => {
-      log('left the ring, bye')
-      process.exit(0)
-    }, (err: Error) => {
-      log(`error while leaving: ${err.message}`)
-      process.exit(1)
-    })
+    // tombstones are handed over too, so deletes are not undone
+    const { keys, tombstones } = chord.storeStats()
+    log(`${signal}: leaving the ring${chord.joined ? `, handing over ${keys + tombstones} keys` : ''}`)
+    stopLan()
+    api.stop()
+      .then(async () => { await node.stop() })
+      .then(() => {
+        flushTransfers()
+        log('stopped')
+        process.exit(0)
+      }, (err: Error) => {
+        log(`error while leaving: ${err.message}`)
+        process.exit(1)
+      })
   }
   process.on('SIGINT', () => { shutdown('SIGINT') })
   process.on('SIGTERM', () => { shutdown('SIGTERM') })

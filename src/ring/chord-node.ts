@@ -21,7 +21,7 @@ export interface ChordNodeInit {
   findSuccessor(key: Id): Promise<{ owner: NodeRef }>
   onSuccessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
   onPredecessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
-  /** a member did not answer: the peer forgets it everywhere */
+  /** a successor did not answer stabilize: the peer forgets and suspects it */
   onUnreachable(node: NodeRef): void
   /** a member recently seen dead: kept out of lists learned from others */
   isSuspect(node: NodeRef): boolean

@@ -8,6 +8,7 @@
 import { ChordNode, errorMessage } from './chord-node.ts'
 import { RING_SIZE, betweenRightIncl, distance, nodeId } from './id.ts'
 import { describeNode, nodeKey } from './node-ref.ts'
+import { MemberCache } from './member-cache.ts'
 import { Periodic } from './periodic.ts'
 import { realClock, silentLog } from './types.ts'
 import type { NodeState } from './chord-node.ts'
@@ -30,6 +31,8 @@ export interface RingPeerInit {
   stepWidth?: number
   /** upper bound on members visited by one lookup (default 64) */
   maxLookupSteps?: number
+  /** ring members remembered to start lookups near the key (default 1024; 0 turns the cache off) */
+  locationCacheSize?: number
   stabilizeInterval?: number
   fixFingersInterval?: number
   checkPredecessorInterval?: number
@@ -81,11 +84,13 @@ export class RingPeer implements ChordHandler {
   private readonly suspects = new Map<string, number>()
   private readonly suspicionTime: number
   private readonly clock: Clock
+  private readonly cache: MemberCache
 
   constructor (init: RingPeerInit) {
     this.peer = init.peer
     this.log = init.log ?? silentLog
     this.maxLookupSteps = init.maxLookupSteps ?? 64
+    this.cache = new MemberCache(init.locationCacheSize ?? 1024)
     this.rpc = new LocalShortcut(init.peer, init.rpc, this)
     const count = init.virtualNodes ?? 1
     if (!Number.isInteger(count) || count < 1 || count > 1024) {
@@ -101,7 +106,7 @@ export class RingPeer implements ChordHandler {
         findSuccessor: async (key) => this.findSuccessor(key),
         onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
         onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
-        onUnreachable: (node) => { this.forget(node) },
+        onUnreachable: (node) => { this.suspect(node) },
         isSuspect: (node) => this.isSuspect(node),
         alive: (node) => { this.suspects.delete(nodeKey(node)) },
         log: this.log
@@ -190,6 +195,8 @@ export class RingPeer implements ChordHandler {
       if (!visited.has(k)) candidates.set(k, node)
     }
     start.forEach(node => { offer(node, RING_SIZE + 1n) })
+    const cached = this.cache.closestBefore(key)
+    if (cached !== undefined) offer(cached, RING_SIZE + 1n)
     let hops = 0
     let lastError = ''
     for (let steps = 0; steps < this.maxLookupSteps; steps++) {
@@ -206,10 +213,17 @@ export class RingPeer implements ChordHandler {
           lastError = errorMessage(err)
           continue
         }
+        // walk the list: the entry whose range holds the key owns it; if that
+        // entry is one that failed, it is taken as dead and the next one owns it
+        let previous = asker
         const live = list.filter(n => !failed.has(nodeKey(n)))
-        const owner = live[0]
-        if (owner !== undefined && betweenRightIncl(asker.id, key, owner.id)) {
-          return { key, owner, successors: live, hops, failures: failed.size }
+        for (const [i, node] of list.entries()) {
+          if (betweenRightIncl(previous.id, key, node.id)) {
+            const rest = list.slice(i).filter(n => !failed.has(nodeKey(n)))
+            if (rest.length > 0) return { key, owner: rest[0], successors: rest, hops, failures: failed.size }
+            break
+          }
+          previous = node
         }
         live.forEach(node => { offer(node, precedingDistance(asker.id, key)) })
         continue
@@ -231,6 +245,7 @@ export class RingPeer implements ChordHandler {
       if (result.done) {
         const [owner] = result.nodes
         if (owner === undefined) throw new LookupFailedError(`${describeNode(next)} answered a lookup with no owner`)
+        this.remember(next, ...result.nodes)
         return { key, owner, successors: [...result.nodes], hops, failures: failed.size }
       }
       answered.push(next)
@@ -240,15 +255,32 @@ export class RingPeer implements ChordHandler {
     throw new LookupFailedError(`lookup of ${key.toString(16).slice(0, 8)}… failed after ${visited.size} members (${failed.size} unreachable${lastError !== '' ? `, last: ${lastError}` : ''})`)
   }
 
-  /** A member did not answer: drop it from every position's fingers and suspect it for a while */
+  /** Members of the ring, as a lookup just saw them: cache them for later lookups */
+  private remember (...nodes: NodeRef[]): void {
+    for (const node of nodes) if (node.peer !== this.peer && !this.isSuspect(node)) this.cache.add(node)
+  }
+
+  /** A member did not answer a lookup: drop it from the fingers and the location cache */
   forget (node: NodeRef): void {
     if (node.peer === this.peer) return
+    this.cache.remove(node)
+    for (const n of this.nodes) n.forget(node)
+  }
+
+  /**
+   * A successor did not answer stabilize, or a member announced its leave:
+   * forget it, and keep it out of successor lists learned from others for a
+   * while (in a ring smaller than r the lists wrap round, and a dead member
+   * would otherwise travel round them for ever).
+   */
+  private suspect (node: NodeRef): void {
+    if (node.peer === this.peer) return
+    this.forget(node)
     const now = this.clock.now()
     if (this.suspects.size > 1024) {
       for (const [key, until] of this.suspects) if (until <= now) this.suspects.delete(key)
     }
     this.suspects.set(nodeKey(node), now + this.suspicionTime)
-    for (const n of this.nodes) n.forget(node)
   }
 
   private isSuspect (node: NodeRef): boolean {
@@ -309,7 +341,7 @@ export class RingPeer implements ChordHandler {
 
   onLeave (vnode: number, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[]): void {
     const node = this.node(vnode)
-    this.forget(leaving)
+    this.suspect(leaving)
     node.onLeave(leaving, predecessor, successors)
       .catch(err => { this.log('leave from %s: %s', describeNode(leaving), errorMessage(err)) })
       .finally(() => { this.stabilizer.runSoon() })

@@ -20,6 +20,8 @@ export class FrameStream {
   readonly stream: Stream
   private readonly maxFrameSize: number
   private drain: Promise<void> | undefined
+  /** length prefixes and frames waiting for the end of the tick */
+  private queue: Uint8Array[] = []
 
   constructor (stream: Stream, init: FrameStreamInit) {
     this.stream = stream
@@ -41,11 +43,16 @@ export class FrameStream {
     }, { once: true })
   }
 
+  /** we can still write: a stream half-closed by either side counts as finished */
   get open (): boolean {
-    return this.stream.status === 'open'
+    return this.stream.status === 'open' && this.stream.writeStatus === 'writable'
   }
 
-  /** Queue a frame, waiting first if the stream asked us to slow down */
+  /**
+   * Queue a frame, waiting first if the stream asked us to slow down. Frames
+   * queued in the same tick go out as one write: under load that is one
+   * muxer message, one noise frame and one syscall for many requests.
+   */
   async write (frame: Frame): Promise<void> {
     const body = Frame.encode(frame)
     if (body.byteLength > this.maxFrameSize) {
@@ -53,10 +60,25 @@ export class FrameStream {
     }
     while (this.drain !== undefined) await this.drain
     if (!this.open) throw new InvalidMessageError(`stream is ${this.stream.status}`)
-    const data = new Uint8ArrayList(varint.encode(body.byteLength), body)
-    if (!this.stream.send(data)) {
-      // shared by every writer; a closed stream ends it too, and the next write sees that
-      this.drain = this.stream.onDrain().catch(() => {}).finally(() => { this.drain = undefined })
+    this.queue.push(varint.encode(body.byteLength), body)
+    if (this.queue.length === 2) queueMicrotask(() => { this.flush() })
+  }
+
+  private flush (): void {
+    if (this.queue.length === 0 || !this.open) {
+      this.queue = []
+      return
+    }
+    const data = new Uint8ArrayList(...this.queue)
+    this.queue = []
+    try {
+      if (!this.stream.send(data)) {
+        // shared by every writer; a closed stream ends it too, and the next write sees that
+        this.drain = this.stream.onDrain().catch(() => {}).finally(() => { this.drain = undefined })
+      }
+    } catch (err) {
+      // the stream closed under us: end it, so requests waiting on it fail now, not at their timeout
+      this.stream.abort(err as Error)
     }
   }
 }

@@ -1,0 +1,93 @@
+/**
+ * Rings of chord peers for the benchmarks: the first peer creates the ring,
+ * the rest join in concurrent waves through random started peers (as the
+ * tests do), then we wait for the ideal ring with complete finger tables.
+ */
+import { fingerStart } from '../src/ring/id.ts'
+import { nodeKey } from '../src/ring/node-ref.ts'
+import { createChordNode } from '../src/node.ts'
+import { checkIdeal, members, trueSuccessor } from '../test/fixtures/invariants.ts'
+import type { ChordInit, RingState } from '../src/index.ts'
+import type { ChordNode } from '../src/node.ts'
+import type { Muxer } from './types.ts'
+
+/**
+ * Maintenance intervals: faster than the library's defaults so rings of 128
+ * settle within the run, slow enough that maintenance does not crowd out the
+ * measured operations (its CPU is reported as idle CPU).
+ */
+export const BENCH_INTERVALS: ChordInit = {
+  stabilizeInterval: 200,
+  fixFingersInterval: 1000,
+  checkPredecessorInterval: 1000,
+  requestTimeout: 5000,
+  dialTimeout: 5000,
+  joinRetryMinDelay: 50,
+  joinRetryMaxDelay: 1000,
+  syncInterval: 1000,
+  sweepInterval: 2000
+}
+
+export type Peer = ChordNode
+
+export async function createChordPeer (muxer: Muxer, init: ChordInit = {}): Promise<Peer> {
+  return createChordNode({
+    muxers: [muxer],
+    inboundConnectionThreshold: Infinity,
+    chord: { ...BENCH_INTERVALS, ...init }
+  })
+}
+
+export const addrOf = (peer: Peer): string => peer.getMultiaddrs()[0].toString()
+
+export async function startChordRing (n: number, muxer: Muxer, init: ChordInit = {}): Promise<Peer[]> {
+  const peers: Peer[] = [await createChordPeer(muxer, init)]
+  const wave = 8
+  for (let start = 1; start < n; start += wave) {
+    const started = [...peers]
+    const batch = await Promise.all(Array.from({ length: Math.min(wave, n - start) }, async () =>
+      createChordPeer(muxer, { ...init, bootstrap: [addrOf(started[Math.floor(Math.random() * started.length)])] })))
+    peers.push(...batch)
+  }
+  return peers
+}
+
+export function ringStates (peers: Peer[]): RingState[] {
+  return peers.map(p => p.services.chord.getRingState())
+}
+
+/** Every position holds every distinct finger it should (checkIdeal only checks the ones present are right) */
+export function fingersComplete (states: RingState[]): boolean {
+  const m = members(states)
+  for (const state of states) {
+    for (const position of state.positions) {
+      const want = new Set<string>()
+      for (let i = 0; i < 256; i++) {
+        const owner = trueSuccessor(m, fingerStart(position.self.id, i))
+        if (nodeKey(owner) !== nodeKey(position.self)) want.add(nodeKey(owner))
+      }
+      const have = new Set(position.fingers.map(f => nodeKey(f.node)))
+      for (const key of want) if (!have.has(key)) return false
+    }
+  }
+  return true
+}
+
+/** Wait until the ring is ideal (shared/README.md's invariant 6) and every finger table is complete */
+export async function waitForRing (peers: Peer[], successorListLength: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    const states = ringStates(peers)
+    const problems = peers.every(p => p.services.chord.joined) ? checkIdeal(states, successorListLength) : ['not every peer joined']
+    if (problems.length === 0 && fingersComplete(states)) return
+    if (Date.now() > deadline) throw new Error(`ring not ideal after ${timeoutMs} ms: ${problems.slice(0, 3).join('; ') || 'fingers incomplete'}`)
+    await new Promise(resolve => setTimeout(resolve, 100))
+  }
+}
+
+export async function stopRing (peers: Peer[]): Promise<void> {
+  await Promise.all(peers.map(async p => {
+    p.services.chord.leaveOnStop = false
+    await p.stop()
+  }))
+}

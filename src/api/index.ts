@@ -1,0 +1,80 @@
+/**
+ * The API of a running peer: one handler (router.ts) served over local HTTP
+ * and over libp2p (/chord/api/1.0.0, for clients that dial the peer).
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { DEFAULT_LIMITS } from '../store/record.ts'
+import { startHttpApi } from './http-server.ts'
+import { ringJson } from './json.ts'
+import { callRemoteApi, serveRemoteApi } from './remote.ts'
+import { walkRing } from './ring-walk.ts'
+import { createApiHandler } from './router.ts'
+import { Traffic } from './traffic.ts'
+import type { HttpApi } from './http-server.ts'
+import type { NodeJson, RingJson } from './json.ts'
+import type { ApiHandler } from './router.ts'
+import type { Chord } from '../index.ts'
+import type { Libp2p } from '@libp2p/interface'
+
+export { API_PROTOCOL, callRemoteApi } from './remote.ts'
+export { isLoopback } from './http-server.ts'
+export type { ApiRequest, ApiResponse, ErrorJson, HealthJson, StatsJson, PeerStatsJson } from './router.ts'
+export type { LookupJson, NodeJson, RingJson } from './json.ts'
+export type { TrafficJson } from './traffic.ts'
+export type { HttpApi }
+
+export interface ApiInit {
+  /** serve HTTP here; absent: libp2p only */
+  http?: { host: string, port: number }
+  /** serve /chord/api/1.0.0 to other libp2p peers (default true) */
+  remote?: boolean
+  /** largest value accepted, bytes: the service's maxValueBytes (default 1 MiB) */
+  maxBodyBytes?: number
+  /** ms one request may take (default 30000) */
+  timeout?: number
+}
+
+export interface RunningApi {
+  readonly http: HttpApi | undefined
+  readonly handler: ApiHandler
+  stop(): Promise<void>
+}
+
+export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = {}): Promise<RunningApi> {
+  const chord = node.services.chord
+  const timeout = init.timeout ?? 30_000
+  const maxBodyBytes = init.maxBodyBytes ?? DEFAULT_LIMITS.maxValueBytes
+  const askRing = async (peer: NodeJson, signal: AbortSignal): Promise<RingJson> => {
+    const targets = peer.addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer.peer}`))
+    const response = await callRemoteApi(node, targets, { method: 'GET', path: '/ring', body: new Uint8Array(0) }, { signal })
+    if (response.status !== 200) throw new Error(`answered ${response.status}`)
+    return JSON.parse(new TextDecoder().decode(response.body)) as RingJson
+  }
+  const handler = createApiHandler({
+    chord,
+    peer: node.peerId.toString(),
+    addrs: () => node.getMultiaddrs().map(a => a.toString()),
+    connections: () => node.getConnections().length,
+    traffic: new Traffic(chord),
+    timeout,
+    peerStats: async (signal) => {
+      return walkRing(ringJson(chord.getRingState(), chord.storeStats()), askRing, { signal })
+    }
+  })
+  const stopRemote = init.remote === false ? undefined : await serveRemoteApi(node, { handler, maxBodyBytes, timeout: timeout + 5000 })
+  let http: HttpApi | undefined
+  try {
+    http = init.http === undefined ? undefined : await startHttpApi({ ...init.http, handler, maxBodyBytes })
+  } catch (err) {
+    await stopRemote?.()
+    throw err
+  }
+  return {
+    http,
+    handler,
+    stop: async () => {
+      await http?.close()
+      await stopRemote?.()
+    }
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * How a daemon gets onto a ring: through its bootstrap peers and, with
+ * mDNS, through peers found on the LAN. Discovery only reports peers; the
+ * daemon joins through them.
+ *
+ * When bootstrap names no peer but this one, a daemon with mDNS listens for
+ * `grace` ms before starting a ring, and then joins through any LAN peer
+ * that is a member. If none is, only the peer with the smallest id among
+ * those found starts a ring and the others keep trying to join, so daemons
+ * started together on a LAN form one ring instead of one each. (Rings that
+ * formed apart are not merged.)
+ */
+import { multiaddr } from '@multiformats/multiaddr'
+import { shortPeer } from './daemon-log.ts'
+import type { LogLine } from './daemon-log.ts'
+import type { ChordNode } from '../node.ts'
+import type { PeerInfo } from '@libp2p/interface'
+
+export interface JoinInit {
+  bootstrap: string[]
+  /** join through peers reported by the node's peer discovery (mDNS) */
+  lan: boolean
+  /** ms to listen for LAN peers before starting a new ring */
+  grace: number
+  log: LogLine
+}
+
+/** Start joining; returns a function that stops listening for LAN peers */
+export function joinRing (node: ChordNode, init: JoinInit): () => void {
+  const chord = node.services.chord
+  const self = node.peerId.toString()
+  const others = init.bootstrap.filter(addr => !isOwnAddress(node, addr))
+  /** LAN peers found: peer id → dialable addresses */
+  const found = new Map<string, string[]>()
+  let settling = init.lan && others.length === 0
+
+  const failed = (err: Error): void => {
+    // a newer join() call cancels the previous one
+    if (err.name !== 'AbortError' && !chord.joined) init.log(`could not join: ${err.message}`)
+  }
+  /** join through the bootstrap and LAN peers, retrying until one answers; with none, start a ring */
+  const join = (): void => {
+    if (chord.joined) return
+    chord.join([...others, ...[...found.values()].flat()]).catch(failed)
+  }
+
+  const onDiscovery = ({ detail }: CustomEvent<PeerInfo>): void => {
+    const peer = detail.id.toString()
+    if (chord.joined || found.has(peer) || peer === self) return
+    const addrs = detail.multiaddrs.map(a => a.toString()).map(a => a.includes('/p2p/') ? a : `${a}/p2p/${peer}`)
+    if (addrs.length === 0) return
+    found.set(peer, addrs)
+    init.log(`found LAN peer ${shortPeer(peer)}`)
+    if (!settling) join()
+  }
+
+  const settle = async (): Promise<void> => {
+    await new Promise(resolve => setTimeout(resolve, init.grace))
+    settling = false
+    if (chord.joined) return
+    const lan = [...found.values()].flat()
+    if (lan.length > 0) {
+      // a LAN peer may already be a member
+      await chord.join(lan, { signal: AbortSignal.timeout(init.grace) }).catch(() => {})
+      if (chord.joined) return
+    }
+    const smaller = [...found.keys()].filter(peer => peer < self).sort()[0]
+    if (smaller === undefined) {
+      init.log(found.size === 0 ? 'no LAN peer found' : 'no LAN peer is a ring member yet, and this peer has the smallest id')
+      await chord.join([])
+    } else {
+      init.log(`waiting for LAN peer ${shortPeer(smaller)} (smallest id) to start the ring`)
+      join()
+    }
+  }
+
+  if (init.lan) node.addEventListener('peer:discovery', onDiscovery)
+  if (settling) {
+    init.log(`listening ${init.grace} ms for LAN peers (mDNS) before starting a ring`)
+    settle().catch(failed)
+  } else {
+    if (others.length > 0) init.log(`joining through ${others.join(', ')}`)
+    join()
+  }
+  return () => { node.removeEventListener('peer:discovery', onDiscovery) }
+}
+
+/** The address names this peer: by its /p2p/ id or as one of its listen addresses */
+function isOwnAddress (node: ChordNode, addr: string): boolean {
+  const ma = multiaddr(addr)
+  if (ma.getComponents().some(c => c.name === 'p2p' && c.value === node.peerId.toString())) return true
+  const bare = (s: string): string => s.replace(/\/p2p\/[^/]+$/, '')
+  return node.getMultiaddrs().some(own => bare(own.toString()) === bare(addr))
+}
