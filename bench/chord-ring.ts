@@ -40,16 +40,30 @@ export async function createChordPeer (muxer: Muxer, init: ChordInit = {}): Prom
 
 export const addrOf = (peer: Peer): string => peer.getMultiaddrs()[0].toString()
 
-export async function startChordRing (n: number, muxer: Muxer, init: ChordInit = {}): Promise<Peer[]> {
+/**
+ * Each wave joins through random peers that are already ring members (a peer
+ * still joining answers "not a ring member", which costs the joiner a retry
+ * with backoff), and the next wave starts once this one has joined.
+ */
+export async function startChordRing (n: number, muxer: Muxer, init: ChordInit = {}, wave = 8): Promise<Peer[]> {
   const peers: Peer[] = [await createChordPeer(muxer, init)]
-  const wave = 8
-  for (let start = 1; start < n; start += wave) {
-    const started = [...peers]
-    const batch = await Promise.all(Array.from({ length: Math.min(wave, n - start) }, async () =>
-      createChordPeer(muxer, { ...init, bootstrap: [addrOf(started[Math.floor(Math.random() * started.length)])] })))
+  await waitJoined(peers, 30_000)
+  while (peers.length < n) {
+    const members = [...peers]
+    const batch = await Promise.all(Array.from({ length: Math.min(wave, n - peers.length) }, async () =>
+      createChordPeer(muxer, { ...init, bootstrap: [addrOf(members[Math.floor(Math.random() * members.length)])] })))
     peers.push(...batch)
+    await waitJoined(batch, 60_000)
   }
   return peers
+}
+
+export async function waitJoined (peers: Peer[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!peers.every(p => p.services.chord.joined)) {
+    if (Date.now() > deadline) throw new Error(`${peers.filter(p => !p.services.chord.joined).length} peers not joined after ${timeoutMs} ms`)
+    await new Promise(resolve => setTimeout(resolve, 20))
+  }
 }
 
 export function ringStates (peers: Peer[]): RingState[] {

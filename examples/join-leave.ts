@@ -15,12 +15,20 @@ const KEYS = 200
 const R = 3
 const short = (peer: string): string => `…${peer.slice(-6)}`
 
-/** Print each peer's incoming transfers, summed per peer and reason */
+/** Transfers reported since the last report(): keys moved from one peer to another, summed */
+const moved = new Map<string, number>()
 function watch (peer: ChordNode): void {
+  const self = short(peer.peerId.toString())
   peer.services.chord.addEventListener('transfer:progress', ({ detail }) => {
-    if (detail.direction === 'pull') console.log(`  ${short(peer.peerId.toString())} pulled ${detail.keys} keys from ${short(detail.peer)} (${detail.reason})`)
-    else console.log(`  ${short(peer.peerId.toString())} pushed ${detail.keys} keys to ${short(detail.peer)} (${detail.reason})`)
+    // one event per batch; a pull is reported by the receiver, a push by the sender
+    const [from, to] = detail.direction === 'push' ? [self, short(detail.peer)] : [short(detail.peer), self]
+    const key = `${from} → ${to} (${detail.reason})`
+    moved.set(key, (moved.get(key) ?? 0) + detail.keys)
   })
+}
+function report (): void {
+  for (const [what, keys] of moved) console.log(`  ${what}: ${keys} keys`)
+  moved.clear()
 }
 
 const peers = await startPeers(3)
@@ -35,6 +43,8 @@ joined.forEach(watch)
 peers.push(...joined)
 await waitForRing(peers)
 await waitUntil(() => copies(peers) === KEYS * R, 30_000, `${KEYS * R} copies on 5 peers`)
+report()
+console.log('keys held now:')
 for (const p of peers) console.log(`  ${short(p.peerId.toString())} holds ${p.services.chord.storeStats().keys} keys`)
 check(joined.every(p => p.services.chord.storeStats().keys > 0), 'a joining peer received no keys')
 
@@ -44,9 +54,10 @@ console.log(`${short(leaving.peerId.toString())} leaves gracefully, holding ${he
 let handed = -1
 leaving.services.chord.addEventListener('ring:left', ({ detail }) => {
   handed = detail.handed
-  console.log(`  it handed over ${detail.handed} keys, ${detail.remaining} left behind`)
+  console.log(`  it handed over ${detail.handed} keys (${detail.remaining} left behind), sending the new replicas what they lacked:`)
 })
 await leaving.stop()
+report()
 check(handed === held, `handed over ${handed} of ${held} keys`)
 const rest = peers.filter(p => p !== leaving)
 await waitForRing(rest)

@@ -117,7 +117,7 @@ describe('chord daemons and client commands (real processes)', function () {
     const peers = (JSON.parse(stats.stdout) as StatsJson).peers!
     assert.equal(peers.length, 5)
     assert.equal(peers.reduce((sum, p) => sum + p.store!.keys, 0), 3 * (keys.length + 2))
-    assert.match((await runChord(['stats', '--api', d0.api])).stdout, /keys per peer \(5 peers, \d+ key copies in all\)/)
+    assert.match((await runChord(['stats', '--api', d0.api])).stdout, /keys per peer \(5 peers, \d+ keys in all, counting every replica\)/)
   })
 
   it('rejects a value over the size limit with one clear line and exit 2', async () => {

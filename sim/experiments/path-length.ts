@@ -27,14 +27,19 @@ export interface PathLengthOptions {
   sizes: number[]
   lookups: number
   r: number
+  /** RingPeer's location cache size (0: plain Chord routing) */
+  locationCache?: number
 }
 
 export async function pathLength (options: PathLengthOptions): Promise<PathLengthRow[]> {
-  const cluster = new Cluster({ seed: options.seed, r: options.r })
+  const cluster = new Cluster({ seed: options.seed, r: options.r, locationCacheSize: options.locationCache ?? 0 })
+  const warm = (options.locationCache ?? 0) > 0
   const rows: PathLengthRow[] = []
   const steps = await grow(cluster, Math.max(...options.sizes), {
     at: options.sizes,
     visit: async (n) => {
+      // with a location cache, measure once it is warm: after a first batch
+      if (warm) await lookupBatch(cluster, options.lookups)
       const before = cluster.network.sent.findSuccessorStep
       const outcomes = await lookupBatch(cluster, options.lookups)
       const t = tally(outcomes)

@@ -20,6 +20,11 @@ export function shortPeer (peer: string): string {
   return `…${peer.slice(-8)}`
 }
 
+/** "1 key", "2 keys" */
+export function count (n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}
+
 export function formatBytes (bytes: number): string {
   if (bytes < 1024) return `${bytes} B`
   const units = ['KiB', 'MiB', 'GiB', 'TiB']
@@ -56,7 +61,7 @@ export function logChordEvents (chord: Chord, log: LogLine): () => void {
     clearTimeout(timer)
     timer = undefined
     for (const t of pending.values()) {
-      const what = `${t.keys} key${t.keys === 1 ? '' : 's'} (${formatBytes(t.bytes)})`
+      const what = `${count(t.keys, 'key')} (${formatBytes(t.bytes)})`
       log(t.direction === 'push'
         ? `handed ${what} to ${shortPeer(t.peer)} (${WHY[t.reason]})`
         : `received ${what} from ${shortPeer(t.peer)} (${WHY[t.reason]})`)
@@ -76,7 +81,7 @@ export function logChordEvents (chord: Chord, log: LogLine): () => void {
   })
   chord.addEventListener('ring:left', ({ detail }) => {
     flush()
-    log(`left the ring: handed over ${detail.handed} key${detail.handed === 1 ? '' : 's'}` +
+    log(`left the ring: handed over ${count(detail.handed, 'key')}` +
       (detail.remaining > 0 ? `; ${detail.remaining} could not be handed over and stay in the data directory` : ''))
   })
   return flush

@@ -2,7 +2,7 @@
  * Human-readable output of the client commands (--json prints the API's
  * JSON instead).
  */
-import { formatBytes } from './daemon-log.ts'
+import { count, formatBytes } from './daemon-log.ts'
 import type { LookupJson, NodeJson, RingJson, StatsJson } from '../api/index.ts'
 import type { StoreStats, Version } from '../index.ts'
 
@@ -10,12 +10,12 @@ const node = (n: NodeJson): string => `${n.peer}/${n.vnode} @${n.id.slice(0, 8)}
 
 const version = (v: Version): string => `${new Date(v.wallTime).toISOString()}#${v.logical} by …${v.writer.slice(-8)}`
 
-const held = (s: StoreStats): string => `${s.keys} keys, ${s.tombstones} tombstones, ${formatBytes(s.bytes)}`
+const held = (s: StoreStats): string => `${count(s.keys, 'key')}, ${count(s.tombstones, 'tombstone')}, ${formatBytes(s.bytes)}`
 
 export function formatLookup (key: string, l: LookupJson): string {
   const lines = [
     `key      ${JSON.stringify(key)} at ${l.id.slice(0, 16)}…`,
-    `owner    ${node(l.owner)} (${l.hops} hop${l.hops === 1 ? '' : 's'})`,
+    `owner    ${node(l.owner)} (${count(l.hops, 'hop')})`,
     'replicas'
   ]
   for (const r of l.replicas) {
@@ -43,7 +43,7 @@ export function formatRing (ring: RingJson): string {
 }
 
 export function formatStats (s: StatsJson): string {
-  const volume = (v: { keys: number, bytes: number }): string => `${v.keys} keys (${formatBytes(v.bytes)})`
+  const volume = (v: { keys: number, bytes: number }): string => `${count(v.keys, 'key')} (${formatBytes(v.bytes)})`
   const byReason = (r: StatsJson['traffic']['pushed']): string => `sync ${volume(r.sync)}, handoff ${volume(r.handoff)}, leave ${volume(r.leave)}`
   const requests = Object.entries(s.traffic.requests).map(([op, n]) => `${op} ${n}`).join(', ')
   const lines = [
@@ -55,9 +55,9 @@ export function formatStats (s: StatsJson): string {
   ]
   if (s.peers !== undefined) {
     const total = s.peers.reduce((sum, p) => sum + (p.store?.keys ?? 0), 0)
-    lines.push(`keys per peer (${s.peers.length} peers, ${total} key copies in all)`)
+    lines.push(`keys per peer (${count(s.peers.length, 'peer')}, ${count(total, 'key')} in all, counting every replica)`)
     for (const p of s.peers) {
-      lines.push(`  ${p.peer}  ${p.store === undefined ? `unreachable: ${p.error ?? 'no answer'}` : `${p.store.keys} keys, ${formatBytes(p.store.bytes)}`}`)
+      lines.push(`  ${p.peer}  ${p.store === undefined ? `unreachable: ${p.error ?? 'no answer'}` : `${count(p.store.keys, 'key')}, ${formatBytes(p.store.bytes)}`}`)
     }
   }
   return lines.join('\n') + '\n'

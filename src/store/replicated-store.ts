@@ -220,10 +220,10 @@ export class ReplicatedStore implements StoreHandler {
   }
 
   /**
-   * The newest record the replicas hold (tombstones included). Waits for the
-   * consistency level's number of answers; an absent key is only concluded
-   * once every replica answered, so a replica still receiving its handoff
-   * cannot hide a write.
+   * The newest record the replicas hold (tombstones included). Asks as many
+   * replicas as the consistency level needs, owner first, and more when one
+   * fails; an absent key is only concluded once every replica answered, so a
+   * replica still receiving its handoff cannot hide a write.
    */
   async getRecord (key: Uint8Array, options: ReadOptions = {}): Promise<StoreRecord | undefined> {
     this.checkKey(key)
@@ -231,38 +231,47 @@ export class ReplicatedStore implements StoreHandler {
     const needed = required(options.consistency ?? this.init.consistency ?? 'QUORUM', replicas.length)
     const answers: Array<{ node: NodeRef, record: StoreRecord | undefined }> = []
     const errors: string[] = []
+    const asked: Array<Promise<void>> = []
     let newest: StoreRecord | undefined
-    const fetches = replicas.map(async node => {
-      const { records: [record] } = await this.sync.rpc.fetch(node, [key], options)
-      return { node, record }
-    })
     const result = await new Promise<StoreRecord | undefined>((resolve, reject) => {
       let settled = false
-      const check = (): void => {
+      const finish = (): void => {
         if (settled) return
-        const pending = replicas.length - answers.length - errors.length
-        if (answers.length >= needed && (newest !== undefined || pending === 0)) {
+        if (answers.length >= needed && newest !== undefined) {
           settled = true
           resolve(newest)
-        } else if (answers.length + pending < needed) {
+          return
+        }
+        if (answers.length + errors.length < asked.length) return // answers still on their way
+        if (asked.length < replicas.length) {
+          ask()
+        } else if (answers.length >= needed) {
+          settled = true
+          resolve(newest)
+        } else {
           settled = true
           reject(new QuorumError(`read answered by ${answers.length} of ${replicas.length} replicas, ${needed} needed: ${errors.join('; ')}`))
         }
       }
-      for (const fetch of fetches) {
-        fetch.then(answer => {
-          answers.push(answer)
-          if (answer.record !== undefined && (newest === undefined || newer(answer.record.version, newest.version))) newest = answer.record
-          check()
+      const ask = (): void => {
+        const node = replicas[asked.length]
+        asked.push(this.sync.rpc.fetch(node, [key], options).then(({ records: [record] }) => {
+          answers.push({ node, record })
+          if (record !== undefined && (newest === undefined || newer(record.version, newest.version))) newest = record
+          finish()
         }, err => {
           errors.push(errorMessage(err))
-          check()
-        })
+          finish()
+        }))
       }
-      check()
+      if (replicas.length === 0) {
+        reject(new QuorumError('no replica to read from'))
+        return
+      }
+      for (let i = 0; i < Math.max(needed, 1); i++) ask()
     })
-    // read repair, once every replica has answered or failed
-    void Promise.allSettled(fetches).then(async () => {
+    // read repair of the replicas asked, once they have all answered
+    void Promise.allSettled(asked).then(async () => {
       if (newest === undefined) return
       const stale = answers.filter(a => a.record === undefined || newer(newest!.version, a.record.version))
       await Promise.all(stale.map(async a => this.storeAt(a.node, [newest!]).catch(() => {})))
