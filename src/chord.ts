@@ -11,6 +11,7 @@ import { errorMessage } from './ring/chord-node.ts'
 import { keyId, nodeId } from './ring/id.ts'
 import { describeNode } from './ring/node-ref.ts'
 import { RingPeer } from './ring/ring-peer.ts'
+import { ChordMetrics } from './metrics.ts'
 import { NodeCodec } from './rpc/node-codec.ts'
 import { RingRpcClient, registerRingMethods } from './rpc/ring-protocol.ts'
 import { RpcClient } from './rpc/rpc-client.ts'
@@ -81,6 +82,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   private readonly client: RpcClient
   private readonly server: RpcServer
   private readonly codec: NodeCodec
+  private readonly metrics: ChordMetrics
   readonly ring: RingPeer
   readonly store: ReplicatedStore
   private readonly local: LocalStore
@@ -112,9 +114,16 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       maxPendingPerPeer: this.options.maxPendingPerPeer,
       requestTimeout: this.options.requestTimeout,
       dialTimeout: this.options.dialTimeout,
-      log: this.log
+      log: this.log,
+      onCall: (method, seconds, ok) => { this.metrics.rpc(method, seconds, ok) }
     })
-    this.server = new RpcServer({ maxFrameSize: this.options.maxFrameSize, maxInFlightPerStream: this.options.maxInFlightPerStream, log: this.log })
+    this.metrics = new ChordMetrics(components.metrics, () => this.local.stats())
+    this.server = new RpcServer({
+      maxFrameSize: this.options.maxFrameSize,
+      maxInFlightPerStream: this.options.maxInFlightPerStream,
+      log: this.log,
+      onServe: () => { this.metrics.servedRequest() }
+    })
     const peerId = components.peerId
     this.ring = new RingPeer({
       peer: peerId.toString(),
@@ -131,13 +140,16 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       onSuccessorChange: (vnode, previous, current) => {
         this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
         this.store.ringChanged()
+        this.metrics.ringChange('successor')
         this.safeDispatchEvent('successor:change', { detail: { vnode, previous, current } })
       },
       onPredecessorChange: (vnode, previous, current) => {
         this.log('position %d: predecessor %s -> %s', vnode, describeNode(previous), describeNode(current))
         this.store.ringChanged()
+        this.metrics.ringChange('predecessor')
         this.safeDispatchEvent('predecessor:change', { detail: { vnode, previous, current } })
-      }
+      },
+      onLookup: (hops) => { this.metrics.lookup(hops) }
     })
     registerRingMethods(this.server, this.ring, this.codec, limits)
 
@@ -165,7 +177,10 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       // a batch of records must fit in one frame, with room for the envelope
       batchBytes: Math.min(1024 * 1024, this.options.maxFrameSize / 2),
       log: this.log,
-      onProgress: (progress) => { this.safeDispatchEvent('transfer:progress', { detail: progress }) }
+      onProgress: (progress) => {
+        this.metrics.transfer(progress.reason, progress.direction, progress.keys, progress.bytes)
+        this.safeDispatchEvent('transfer:progress', { detail: progress })
+      }
     })
     registerStoreMethods(this.server, this.store, storeLimits)
   }
@@ -302,7 +317,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   async put (key: Uint8Array | string, value: Uint8Array | string, options?: WriteOptions): Promise<Version> {
-    return this.store.put(bytesOf(key), bytesOf(value), options)
+    return this.timed('put', async () => this.store.put(bytesOf(key), bytesOf(value), options))
   }
 
   async putMany (entries: Iterable<{ key: Uint8Array | string, value: Uint8Array | string }>, options?: WriteOptions): Promise<Version[]> {
@@ -310,7 +325,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   async get (key: Uint8Array | string, options?: ReadOptions): Promise<Uint8Array | undefined> {
-    return this.store.get(bytesOf(key), options)
+    return this.timed('get', async () => this.store.get(bytesOf(key), options))
   }
 
   async has (key: Uint8Array | string, options?: ReadOptions): Promise<boolean> {
@@ -318,7 +333,19 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   async delete (key: Uint8Array | string, options?: WriteOptions): Promise<Version> {
-    return this.store.delete(bytesOf(key), options)
+    return this.timed('delete', async () => this.store.delete(bytesOf(key), options))
+  }
+
+  private async timed<T> (operation: string, run: () => Promise<T>): Promise<T> {
+    const done = this.metrics.operation(operation)
+    try {
+      const result = await run()
+      done(true)
+      return result
+    } catch (err) {
+      done(false)
+      throw err
+    }
   }
 
   async lookup (key: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<KeyLocation> {

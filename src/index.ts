@@ -16,7 +16,7 @@ import { ChordService } from './chord.ts'
 import type { NodeState } from './ring/chord-node.ts'
 import type { LookupResult } from './ring/ring-peer.ts'
 import type { NodeRef } from './ring/types.ts'
-import type { ComponentLogger, PeerId, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Id } from './ring/id.ts'
 import type { StoreStats } from './store/local-store.ts'
@@ -109,6 +109,8 @@ export interface ChordComponents {
   registrar: Registrar
   connectionManager: ConnectionManager
   addressManager: AddressManager
+  /** libp2p's metrics, when the node has them (e.g. @libp2p/prometheus-metrics) */
+  metrics?: Metrics
 }
 
 export interface RingChange {

@@ -7,6 +7,7 @@ import { noise } from '@chainsafe/libp2p-noise'
 import { identify } from '@libp2p/identify'
 import { mplex } from '@libp2p/mplex'
 import { ping } from '@libp2p/ping'
+import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
@@ -17,6 +18,7 @@ import type { Chord, ChordInit } from './index.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import type { Datastore } from 'interface-datastore'
+import type { Registry } from 'prom-client'
 
 export type Muxer = 'mplex' | 'yamux'
 
@@ -50,6 +52,11 @@ export interface ChordNodeOptions {
   chord?: ChordInit
   /** start the node before returning (default true) */
   start?: boolean
+  /**
+   * A prom-client Registry to collect libp2p's and the chord service's
+   * metrics in (serve `registry.metrics()` as Prometheus text); none when absent
+   */
+  metricsRegistry?: Registry
 }
 
 export type ChordNode = Libp2p<{ chord: Chord, identify: unknown, ping: unknown }>
@@ -64,6 +71,9 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
   const dir = options.dataDir === undefined ? undefined : await openDataDir(options.dataDir)
   const node = await createLibp2p({
     start: options.start,
+    metrics: options.metricsRegistry === undefined
+      ? undefined
+      : prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     privateKey: dir?.privateKey ?? options.privateKey,
     datastore: dir?.datastore ?? options.datastore,
     addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },

@@ -40,6 +40,8 @@ export interface RingPeerInit {
   log?: Log
   onSuccessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
   onPredecessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
+  /** told of every findSuccessor: its hops, or undefined when it failed */
+  onLookup?(hops: number | undefined): void
 }
 
 export interface LookupResult {
@@ -85,12 +87,14 @@ export class RingPeer implements ChordHandler {
   private readonly suspicionTime: number
   private readonly clock: Clock
   private readonly cache: MemberCache
+  private readonly onLookup: RingPeerInit['onLookup']
 
   constructor (init: RingPeerInit) {
     this.peer = init.peer
     this.log = init.log ?? silentLog
     this.maxLookupSteps = init.maxLookupSteps ?? 64
     this.cache = new MemberCache(init.locationCacheSize ?? 1024)
+    this.onLookup = init.onLookup
     this.rpc = new LocalShortcut(init.peer, init.rpc, this)
     const count = init.virtualNodes ?? 1
     if (!Number.isInteger(count) || count < 1 || count > 1024) {
@@ -170,7 +174,14 @@ export class RingPeer implements ChordHandler {
     // after a graceful leave the peer can still route through the members it knew
     if (start.length === 0) start = this.nodes.flatMap(n => n.knownMembers()).filter(n => n.peer !== this.peer)
     if (start.length === 0) throw new NotJoinedError()
-    return this.lookup(key, start, options)
+    try {
+      const result = await this.lookup(key, start, options)
+      this.onLookup?.(result.hops)
+      return result
+    } catch (err) {
+      this.onLookup?.(undefined)
+      throw err
+    }
   }
 
   /**

@@ -24,6 +24,8 @@ export interface RpcClientInit {
   /** time to dial and open the stream, ms */
   dialTimeout: number
   log: Log
+  /** told of every call: method, round trip in seconds, success */
+  onCall?(method: number, seconds: number, ok: boolean): void
 }
 
 export interface CallOptions {
@@ -121,8 +123,16 @@ export class RpcClient {
    */
   async call (peer: string, addrs: readonly string[], method: number, body: Uint8Array<ArrayBuffer>, options: CallOptions = {}): Promise<Uint8Array> {
     options.signal?.throwIfAborted()
-    const channel = await this.channel(peer, addrs)
-    return channel.call(method, body, options.timeout ?? this.init.requestTimeout, options.signal)
+    const started = performance.now()
+    try {
+      const channel = await this.channel(peer, addrs)
+      const response = await channel.call(method, body, options.timeout ?? this.init.requestTimeout, options.signal)
+      this.init.onCall?.(method, (performance.now() - started) / 1000, true)
+      return response
+    } catch (err) {
+      this.init.onCall?.(method, (performance.now() - started) / 1000, false)
+      throw err
+    }
   }
 
   private async channel (peer: string, addrs: readonly string[]): Promise<Channel> {

@@ -15,6 +15,8 @@ export interface RpcServerInit {
   /** concurrent requests served per inbound stream */
   maxInFlightPerStream: number
   log: Log
+  /** told of every request answered */
+  onServe?(): void
 }
 
 export class RpcServer {
@@ -54,6 +56,7 @@ export class RpcServer {
           return
         }
         inFlight++
+        this.init.onServe?.()
         Promise.resolve()
           .then(async () => handler(frame.body, from))
           .then(body => { reply(body) }, (err: unknown) => {
