@@ -243,6 +243,11 @@ export class LocalStore {
     return digests
   }
 
+  /** Ring positions (key ids) of the records in (from, to], in ring order, without reading them */
+  async * idsIn (from: Id, to: Id, options?: AbortOptions): AsyncGenerator<Id> {
+    for await (const path of this.paths(from, to, undefined, options)) yield this.idOfPath(path)
+  }
+
   /** Key, version and deleted flag of the records in (from, to], optionally in one bucket, in ring order */
   async * versionsIn (from: Id, to: Id, bucket?: number, options?: AbortOptions): AsyncGenerator<VersionSummary> {
     for await (const record of this.records(from, to, bucket, options)) {

@@ -408,28 +408,31 @@ export class ReplicatedStore implements StoreHandler {
       : this.ring.memberPositions().filter(p => p.predecessor !== undefined).map(p => [p.predecessor!.id, p.self.id] as const)
     const inPrimary = (id: Id): boolean => primaries.some(([a, b]) => betweenRightIncl(a, id, b))
 
-    interface Run { from: Id, until: Id, replicas: NodeRef[] | undefined, entries: VersionEntry[] }
+    // first pass: key ids only (no record is read), one lookup per run of
+    // keys that share an owner; keep the runs this peer does not replicate
+    interface Run { from: Id, until: Id, replicas: NodeRef[] | undefined }
     const runs: Run[] = []
     let run: Run | undefined
-    for await (const entry of this.local.versionsIn(0n, 0n)) {
-      const id = keyId(entry.key)
+    for await (const id of this.local.idsIn(0n, 0n)) {
       if (inPrimary(id)) continue
-      if (run === undefined || !betweenRightIncl(run.from, id, run.until)) {
-        const from = (id - 1n + RING_SIZE) % RING_SIZE
-        try {
-          const found = await this.ring.findSuccessor(id)
-          const replicas = replicaSet(found.successors, this.r, reason === 'leave' ? this.self : undefined)
-          run = { from, until: found.owner.id, replicas, entries: [] }
-        } catch (err) {
-          this.log('sweep: lookup failed: %s', errorMessage(err))
-          run = { from, until: id, replicas: undefined, entries: [] }
-        }
-        runs.push(run)
+      if (run !== undefined && betweenRightIncl(run.from, id, run.until)) continue
+      const from = (id - 1n + RING_SIZE) % RING_SIZE
+      try {
+        const found = await this.ring.findSuccessor(id)
+        const replicas = replicaSet(found.successors, this.r, reason === 'leave' ? this.self : undefined)
+        run = { from, until: found.owner.id, replicas }
+      } catch (err) {
+        this.log('sweep: lookup failed: %s', errorMessage(err))
+        run = { from, until: id, replicas: undefined }
       }
-      if (run.replicas === undefined || reason === 'leave' || !run.replicas.some(n => n.peer === this.self)) run.entries.push(entry)
+      if (reason === 'leave' || run.replicas === undefined || !run.replicas.some(n => n.peer === this.self)) runs.push(run)
     }
 
-    for (const { from, until, replicas, entries } of runs) {
+    // second pass, per run: the versions held now, a push to every replica,
+    // then a drop of exactly the versions every replica acknowledged
+    for (const { from, until, replicas } of runs) {
+      const entries: VersionEntry[] = []
+      for await (const entry of this.local.versionsIn(from, until)) entries.push(entry)
       if (entries.length === 0) continue
       if (replicas === undefined || replicas.length === 0) {
         result.remaining += entries.length
