@@ -6,6 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { DEFAULT_LIMITS } from '../store/record.ts'
 import { startHttpApi } from './http-server.ts'
 import { ringJson } from './json.ts'
+import { networkFigures } from './network.ts'
 import { callRemoteApi, serveRemoteApi } from './remote.ts'
 import { walkRing } from './ring-walk.ts'
 import { createApiHandler } from './router.ts'
@@ -15,12 +16,14 @@ import type { NodeJson, RingJson } from './json.ts'
 import type { ApiHandler } from './router.ts'
 import type { Chord } from '../index.ts'
 import type { Libp2p } from '@libp2p/interface'
+import type { Registry } from 'prom-client'
 
 export { API_PROTOCOL, callRemoteApi } from './remote.ts'
 export { isLoopback } from './http-server.ts'
 export type { ApiRequest, ApiResponse, ErrorJson, HealthJson, StatsJson, PeerStatsJson } from './router.ts'
 export type { LookupJson, NodeJson, RingJson } from './json.ts'
 export type { TrafficJson } from './traffic.ts'
+export type { NetworkJson } from './network.ts'
 export type { HttpApi }
 
 export interface ApiInit {
@@ -32,6 +35,8 @@ export interface ApiInit {
   maxBodyBytes?: number
   /** ms one request may take (default 30000) */
   timeout?: number
+  /** the registry given to createChordNode as metricsRegistry: adds GET /metrics and network figures to /stats */
+  metrics?: Registry
 }
 
 export interface RunningApi {
@@ -43,6 +48,7 @@ export interface RunningApi {
 export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = {}): Promise<RunningApi> {
   const chord = node.services.chord
   const timeout = init.timeout ?? 30_000
+  const registry = init.metrics
   const maxBodyBytes = init.maxBodyBytes ?? DEFAULT_LIMITS.maxValueBytes
   const askRing = async (peer: NodeJson, signal: AbortSignal): Promise<RingJson> => {
     const targets = peer.addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer.peer}`))
@@ -57,9 +63,13 @@ export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = 
     connections: () => node.getConnections().length,
     traffic: new Traffic(chord),
     timeout,
-    peerStats: async (signal) => {
-      return walkRing(ringJson(chord.getRingState(), chord.storeStats()), askRing, { signal })
-    }
+    peerStats: async (signal) => walkRing(ringJson(chord.getRingState(), chord.storeStats()), askRing, { signal }),
+    metrics: registry === undefined
+      ? undefined
+      : {
+          network: async () => networkFigures(registry),
+          text: async () => ({ contentType: registry.contentType, body: await registry.metrics() })
+        }
   })
   const stopRemote = init.remote === false ? undefined : await serveRemoteApi(node, { handler, maxBodyBytes, timeout: timeout + 5000 })
   let http: HttpApi | undefined

@@ -77,10 +77,10 @@ export async function callRemoteApi (node: Pick<Libp2p, 'dialProtocol'>, target:
     const bytes = byteStream(stream, { maxBufferSize: (options.maxBodyBytes ?? DRAIN_BYTES) + CHUNK })
     // read while writing: a peer refusing a large body answers before it has read all of it
     const writing = writeMessage(bytes, { method: request.method, path: request.path }, request.body, signal)
-    writing.catch(() => {})
     const header = parseResponseHeader(await readHeader(bytes, signal), options.maxBodyBytes ?? DRAIN_BYTES)
     const body = header.bodyLength === 0 ? new Uint8Array(0) : (await bytes.read({ bytes: header.bodyLength, signal })).subarray()
-    await writing
+    // the answer is in; a request body the peer stopped reading does not matter any more
+    await writing.catch(() => {})
     await stream.close({ signal })
     return { status: header.status, headers: header.headers, body }
   } catch (err) {

@@ -11,9 +11,11 @@
  *   GET    /keys/:key/lookup      owner, replica set and what each replica holds
  *   GET    /ring                  this peer's positions, neighbours, fingers, keys held
  *   GET    /stats[?peers=true]    store use and traffic; with peers, every peer's store
+ *   GET    /metrics               Prometheus text, when the node collects metrics
  */
 import { ApiError, toApiError } from './errors.ts'
 import { lookupJson, ringJson } from './json.ts'
+import type { NetworkJson } from './network.ts'
 import type { Traffic, TrafficJson } from './traffic.ts'
 import type { Chord, Consistency, StoreStats } from '../index.ts'
 
@@ -54,6 +56,8 @@ export interface StatsJson {
   /** open libp2p connections */
   connections: number
   traffic: TrafficJson
+  /** bytes and requests on the wire, when the node collects metrics */
+  network?: NetworkJson
   /** every peer found by walking the ring (with ?peers=true) */
   peers?: PeerStatsJson[]
 }
@@ -73,6 +77,12 @@ export interface ApiContext {
   timeout: number
   /** walk the ring asking every peer for its store figures */
   peerStats?(signal: AbortSignal): Promise<PeerStatsJson[]>
+  /** the node's metrics, when it collects them */
+  metrics?: {
+    network(): Promise<NetworkJson>
+    /** Prometheus text exposition */
+    text(): Promise<{ contentType: string, body: string }>
+  }
 }
 
 const CONSISTENCY = new Set<string>(['ONE', 'QUORUM', 'ALL'])
@@ -108,8 +118,14 @@ export function createApiHandler (ctx: ApiContext): ApiHandler {
       allow(method, ['GET'])
       ctx.traffic.request('stats')
       const stats: StatsJson = { peer: ctx.peer, uptime: uptime(), store: ctx.chord.storeStats(), connections: ctx.connections(), traffic: ctx.traffic.toJSON() }
+      if (ctx.metrics !== undefined) stats.network = await ctx.metrics.network()
       if (flag(query, 'peers') && ctx.peerStats !== undefined) stats.peers = await ctx.peerStats(AbortSignal.timeout(ctx.timeout))
       return json(200, stats)
+    }
+    if (first === 'metrics' && segments.length === 1 && ctx.metrics !== undefined) {
+      allow(method, ['GET'])
+      const { contentType, body } = await ctx.metrics.text()
+      return { status: 200, headers: { 'content-type': contentType }, body: encoder.encode(body) }
     }
     if (first !== 'keys' || rest.length > 0 || (sub !== undefined && sub !== 'lookup')) {
       throw new ApiError(404, 'ERR_NO_ROUTE', `no such endpoint: ${method} /${segments.join('/')}`)

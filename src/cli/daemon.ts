@@ -6,14 +6,16 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { mdns } from '@libp2p/mdns'
 import { multiaddr } from '@multiformats/multiaddr'
+import { Registry } from 'prom-client'
 import { isLoopback, startApi } from '../api/index.ts'
 import { createChordNode } from '../node.ts'
 import { readBootstrap } from './bootstrap-file.ts'
-import { formatBytes, logChordEvents, timestamped } from './daemon-log.ts'
-import { joinRing } from './join.ts'
+import { count, formatBytes, logChordEvents, timestamped } from './daemon-log.ts'
+import { ringJoiner } from './join.ts'
 import { readPsk } from './psk.ts'
 import { UsageError, parseHostPort, positiveInt } from './usage.ts'
 import type { HostPort } from './usage.ts'
+import type { RunningApi } from '../api/index.ts'
 import type { Muxer } from '../node.ts'
 
 export const DAEMON_HELP = `Usage: chord daemon [options]
@@ -149,7 +151,9 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
 
 export async function runDaemon (options: DaemonOptions): Promise<void> {
   const log = timestamped()
+  const metrics = new Registry()
   const node = await createChordNode({
+    metricsRegistry: metrics,
     listen: options.listen,
     muxers: options.muxers,
     dataDir: options.dataDir,
@@ -158,7 +162,7 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
     start: false,
     chord: {
       bootstrap: options.bootstrap,
-      // joinRing() decides when and through whom
+      // ringJoiner decides when and through whom (bootstrap, LAN peers)
       autoJoin: false,
       replicas: options.replicas,
       virtualNodes: options.virtualNodes,
@@ -172,16 +176,17 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
   })
   const chord = node.services.chord
   const flushTransfers = logChordEvents(chord, log)
+  const joiner = ringJoiner(node, { bootstrap: options.bootstrap, lan: options.mdns, grace: options.mdnsWait, log })
   await node.start()
   log(`peer ${node.peerId.toString()}`)
   for (const addr of node.getMultiaddrs()) log(`listening on ${addr.toString()}`)
   const held = chord.storeStats()
-  log(`data directory ${options.dataDir}: ${held.keys} keys (${formatBytes(held.bytes)})`)
+  log(`data directory ${options.dataDir}: ${count(held.keys, 'key')} (${formatBytes(held.bytes)})`)
   if (options.psk !== undefined) log(`private ring: pre-shared key from ${options.psk.file}`)
 
-  let api: Awaited<ReturnType<typeof startApi>>
+  let api: RunningApi
   try {
-    api = await startApi(node, { http: options.api })
+    api = await startApi(node, { http: options.api, metrics })
   } catch (err) {
     chord.leaveOnStop = false
     await node.stop()
@@ -192,7 +197,7 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
     log(`HTTP API on ${api.http.url}`)
     if (!isLoopback(options.api!.host)) log(`warning: the HTTP API on ${options.api!.host} has no authentication; anyone who reaches it can read and write keys`)
   }
-  const stopLan = joinRing(node, { bootstrap: options.bootstrap, lan: options.mdns, grace: options.mdnsWait, log })
+  joiner.start()
 
   let stopping = false
   const shutdown = (signal: string): void => {
@@ -203,8 +208,8 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
     stopping = true
     // tombstones are handed over too, so deletes are not undone
     const { keys, tombstones } = chord.storeStats()
-    log(`${signal}: leaving the ring${chord.joined ? `, handing over ${keys + tombstones} keys` : ''}`)
-    stopLan()
+    log(`${signal}: leaving the ring${chord.joined ? `, handing over ${count(keys + tombstones, 'key')}` : ''}`)
+    joiner.stop()
     api.stop()
       .then(async () => { await node.stop() })
       .then(() => {

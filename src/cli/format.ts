@@ -51,8 +51,12 @@ export function formatStats (s: StatsJson): string {
     `holds        ${held(s.store)}`,
     `sent         ${byReason(s.traffic.pushed)}`,
     `received     ${byReason(s.traffic.pulled)}`,
-    `requests     ${requests === '' ? 'none' : requests}`
+    `api requests ${requests === '' ? 'none' : requests}`
   ]
+  if (s.network !== undefined) {
+    const n = s.network
+    lines.push(`network      ${formatBytes(n.sent)} sent, ${formatBytes(n.received)} received; ${count(n.requestsSent, 'ring request')} sent, ${n.requestsServed} served`)
+  }
   if (s.peers !== undefined) {
     const total = s.peers.reduce((sum, p) => sum + (p.store?.keys ?? 0), 0)
     lines.push(`keys per peer (${count(s.peers.length, 'peer')}, ${count(total, 'key')} in all, counting every replica)`)

@@ -25,14 +25,26 @@ export interface JoinInit {
   log: LogLine
 }
 
-/** Start joining; returns a function that stops listening for LAN peers */
-export function joinRing (node: ChordNode, init: JoinInit): () => void {
+export interface Joiner {
+  /** once the node listens: join, or wait for LAN peers first */
+  start(): void
+  /** stop listening for LAN peers */
+  stop(): void
+}
+
+/**
+ * Call before the node starts: mDNS reports the peers that answer its first
+ * query while the node is starting, and only once.
+ */
+export function ringJoiner (node: ChordNode, init: JoinInit): Joiner {
   const chord = node.services.chord
   const self = node.peerId.toString()
-  const others = init.bootstrap.filter(addr => !isOwnAddress(node, addr))
+  /** bootstrap peers other than this one; known once the node listens */
+  let others: string[] = []
   /** LAN peers found: peer id → dialable addresses */
   const found = new Map<string, string[]>()
-  let settling = init.lan && others.length === 0
+  /** not joining yet: started and looking for LAN peers, or not started */
+  let settling = true
 
   const failed = (err: Error): void => {
     // a newer join() call cancels the previous one
@@ -56,7 +68,6 @@ export function joinRing (node: ChordNode, init: JoinInit): () => void {
 
   const settle = async (): Promise<void> => {
     await new Promise(resolve => setTimeout(resolve, init.grace))
-    settling = false
     if (chord.joined) return
     const lan = [...found.values()].flat()
     if (lan.length > 0) {
@@ -70,19 +81,27 @@ export function joinRing (node: ChordNode, init: JoinInit): () => void {
       await chord.join([])
     } else {
       init.log(`waiting for LAN peer ${shortPeer(smaller)} (smallest id) to start the ring`)
+      // from now on every LAN peer found is one more to join through
+      settling = false
       join()
     }
   }
 
   if (init.lan) node.addEventListener('peer:discovery', onDiscovery)
-  if (settling) {
-    init.log(`listening ${init.grace} ms for LAN peers (mDNS) before starting a ring`)
-    settle().catch(failed)
-  } else {
-    if (others.length > 0) init.log(`joining through ${others.join(', ')}`)
-    join()
+  return {
+    start: () => {
+      others = init.bootstrap.filter(addr => !isOwnAddress(node, addr))
+      if (init.lan && others.length === 0) {
+        init.log(`looking ${init.grace} ms for LAN peers (mDNS) before starting a ring`)
+        settle().catch(failed)
+        return
+      }
+      settling = false
+      if (others.length > 0) init.log(`joining through ${others.join(', ')}`)
+      join()
+    },
+    stop: () => { node.removeEventListener('peer:discovery', onDiscovery) }
   }
-  return () => { node.removeEventListener('peer:discovery', onDiscovery) }
 }
 
 /** The address names this peer: by its /p2p/ id or as one of its listen addresses */

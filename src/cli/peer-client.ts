@@ -37,9 +37,10 @@ export async function startPeerClient (addr: string, psk: Uint8Array | undefined
       try {
         return await callRemoteApi(node, target, request, { signal: AbortSignal.timeout(timeout) })
       } catch (err) {
-        const hint = psk === undefined ? ' (a private ring needs --psk FILE)' : ' (is the pre-shared key the ring\'s?)'
         const why = (err as Error).name === 'TimeoutError' ? `no answer within ${timeout} ms` : (err as Error).message
-        throw new FailureError(`cannot reach peer ${addr}: ${why}${(err as Error).name === 'EncryptionFailedError' ? hint : ''}`)
+        // a peer of a private ring fails the handshake or never answers it: nothing tells us which it was
+        const hint = /ECONNREFUSED/.test(why) ? '' : psk === undefined ? ' (a private ring needs --psk FILE)' : ' (is --psk the ring\'s key?)'
+        throw new FailureError(`cannot reach peer ${addr}: ${why}${hint}`)
       }
     },
     close: async () => { await node.stop() }
