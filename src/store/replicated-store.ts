@@ -403,9 +403,14 @@ export class ReplicatedStore implements StoreHandler {
    */
   private async sweep (reason: 'handoff' | 'leave'): Promise<HandoffResult> {
     const result: HandoffResult = { handed: 0, remaining: 0 }
+    const positions = this.ring.memberPositions()
+    // a position without a predecessor is not yet known to the ring around
+    // it (it just joined or restarted): lookups would not name this peer yet,
+    // and it would hand away keys it is about to replicate again
+    if (reason === 'handoff' && (positions.length === 0 || positions.some(p => p.predecessor === undefined))) return result
     const primaries = reason === 'leave'
       ? []
-      : this.ring.memberPositions().filter(p => p.predecessor !== undefined).map(p => [p.predecessor!.id, p.self.id] as const)
+      : positions.map(p => [p.predecessor!.id, p.self.id] as const)
     const inPrimary = (id: Id): boolean => primaries.some(([a, b]) => betweenRightIncl(a, id, b))
 
     // first pass: key ids only (no record is read), one lookup per run of
