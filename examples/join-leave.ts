@@ -42,7 +42,9 @@ const joined = await Promise.all([1, 2].map(async () => startPeer({ bootstrap: [
 joined.forEach(watch)
 peers.push(...joined)
 await waitForRing(peers)
-await waitUntil(() => copies(peers) === KEYS * R, 30_000, `${KEYS * R} copies on 5 peers`)
+// the old peers held all copies already: wait for the joiners to take theirs and the old ones to drop them
+await waitUntil(() => joined.every(p => p.services.chord.storeStats().keys > 0) && copies(peers) === KEYS * R, 30_000,
+  `the joining peers to receive their keys, ${KEYS * R} copies on 5 peers`)
 report()
 console.log('keys held now:')
 for (const p of peers) console.log(`  ${short(p.peerId.toString())} holds ${p.services.chord.storeStats().keys} keys`)
