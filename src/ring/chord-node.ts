@@ -240,15 +240,15 @@ export class ChordNode {
         ({ owner } = await this.init.findSuccessor(fingerStart(this.self.id, i)))
       } catch (err) {
         this.init.log('fixFingers: lookup of finger %d failed: %s', i, errorMessage(err))
-        return
+        break
       }
       const entry = sameNode(owner, this.self) ? undefined : owner
       do {
         this.fingers[i] = entry
         i++
       } while (i < ID_BITS && betweenRightIncl(this.self.id, fingerStart(this.self.id, i), owner.id))
-      this.indexFingers()
     }
+    this.indexFingers()
   }
 
   private indexFingers (): void {
