@@ -139,10 +139,20 @@ export class Cluster {
     return joined
   }
 
-  /** stabilization rounds until the successor lists and predecessors are ideal */
-  async converge (maxRounds: number): Promise<number> {
+  /** every member position runs stabilize and checkPredecessor once, concurrently */
+  async stabilizationRound (): Promise<void> {
+    await this.round(async n => { await Promise.all([n.stabilize(), n.checkPredecessor()]) })
+  }
+
+  /**
+   * Stabilization rounds until the successor lists and predecessors are
+   * ideal (or, with `firstOnly`, just first successors and predecessors);
+   * returns the rounds it took. Rounds run stabilize only: rectify already
+   * replaces a dead predecessor when the new one notifies.
+   */
+  async converge (maxRounds: number, firstOnly = false): Promise<number> {
     for (let rounds = 0; ; rounds++) {
-      const problems = new Truth(this.members()).problems(this.options.r, { limit: 1 })
+      const problems = new Truth(this.members()).problems(this.options.r, { firstOnly, limit: 1 })
       if (problems.length === 0) return rounds
       if (rounds >= maxRounds) throw new Error(`ring not ideal after ${maxRounds} stabilization rounds: ${problems[0]}`)
       await this.round(async n => n.stabilize())

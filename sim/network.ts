@@ -60,8 +60,8 @@ export class SimNetwork {
         this.request(from, to, 'findSuccessorStep', h => h.findSuccessorStep(to.vnode, key)),
       getPredecessor: async (to: NodeRef) => this.request(from, to, 'getPredecessor', h => h.getPredecessor(to.vnode)),
       getSuccessorList: async (to: NodeRef) => this.request(from, to, 'getSuccessorList', h => h.getSuccessorList(to.vnode)),
-      notify: async (to: NodeRef, node: NodeRef) => this.request(from, to, 'notify', async h => h.notify(to.vnode, node)),
-      ping: async (to: NodeRef) => this.request(from, to, 'ping', h => h.ping(to.vnode)),
+      notify: async (to: NodeRef, node: NodeRef) => this.request(from, to, 'notify', async h => { await h.notify(to.vnode, node) }),
+      ping: async (to: NodeRef) => this.request(from, to, 'ping', h => { h.ping(to.vnode) }),
       leave: async (to, leaving, predecessor, successors) =>
         this.request(from, to, 'leave', h => h.onLeave(to.vnode, leaving, predecessor, successors))
     }
@@ -71,48 +71,36 @@ export class SimNetwork {
     return this.random.int(this.options.minLatency, this.options.maxLatency)
   }
 
-  private async request<T> (from: string, to: NodeRef, method: Method, serve: (handler: ChordHandler) => T | Promise<T>): Promise<T> {
+  private request<T> (from: string, to: NodeRef, method: Method, serve: (handler: ChordHandler) => T | Promise<T>): Promise<T> {
     // a crashed peer sends nothing, and whatever it was waiting for never comes
     if (!this.isUp(from)) return new Promise<T>(() => {})
     this.sent[method]++
     const sentAt = this.scheduler.now()
-    return new Promise<T>((resolve, reject) => {
-      // the reply is lost if the asker crashed meanwhile
-      const reply = (answer: () => void, value?: unknown): void => {
-        this.scheduler.setTimeout(() => {
-          if (!this.isUp(from)) return
-          this.trace?.(from, to, method, value)
-          answer()
-        }, this.latency())
-      }
+    const { promise, resolve, reject } = Promise.withResolvers<T>()
+    // the answer travels back, and is lost if the asker crashed meanwhile
+    const answer = (ok: boolean, value: unknown, delay = this.latency()): void => {
       this.scheduler.setTimeout(() => {
-        const handler = this.handlers.get(to.peer)
-        if (handler === undefined) {
-          if (this.options.deadPeer === 'refused') {
-            const err = new Error(`connection refused by ${to.peer}`)
-            reply(() => { reject(err) }, err)
-          } else {
-            const left = sentAt + this.options.requestTimeout - this.scheduler.now()
-            this.scheduler.setTimeout(() => {
-              if (!this.isUp(from)) return
-              const err = new Error(`request to ${to.peer} timed out`)
-              this.trace?.(from, to, method, err)
-              reject(err)
-            }, left)
-          }
-          return
-        }
-        let answer: T | Promise<T>
-        try {
-          answer = serve(handler)
-        } catch (err) {
-          reply(() => { reject(err) }, err)
-          return
-        }
-        Promise.resolve(answer).then(
-          value => { reply(() => { resolve(value) }, value) },
-          (err: unknown) => { reply(() => { reject(err) }, err) })
-      }, this.latency())
-    })
+        if (!this.isUp(from)) return
+        this.trace?.(from, to, method, value)
+        if (ok) resolve(value as T)
+        else reject(value)
+      }, delay)
+    }
+    this.scheduler.setTimeout(() => {
+      const handler = this.handlers.get(to.peer)
+      if (handler === undefined) {
+        if (this.options.deadPeer === 'refused') answer(false, new Error(`connection refused by ${to.peer}`))
+        else answer(false, new Error(`request to ${to.peer} timed out`), sentAt + this.options.requestTimeout - this.scheduler.now())
+        return
+      }
+      try {
+        const value = serve(handler)
+        if (value instanceof Promise) value.then(v => { answer(true, v) }, (err: unknown) => { answer(false, err) })
+        else answer(true, value)
+      } catch (err) {
+        answer(false, err)
+      }
+    }, this.latency())
+    return promise
   }
 }

@@ -28,7 +28,7 @@ export class Scheduler implements Clock {
     return this.time
   }
 
-  /** delays are whole virtual milliseconds, so events batch on the same tick */
+  /** whole virtual milliseconds, like Node's timers; same-time events run in the order they were set */
   setTimeout (fn: () => void, ms: number): unknown {
     const event: Event = { time: this.time + Math.max(0, Math.ceil(ms)), seq: this.seq++, fn, cancelled: false }
     this.queue.push(event)
@@ -45,23 +45,25 @@ export class Scheduler implements Clock {
 
   /**
    * Run events in time order until `done()` holds or nothing is due by
-   * `deadline`. All events of one tick run together, then every promise
-   * continuation they caused runs before the clock moves on: async code
-   * sees the same virtual time it would see on a real event loop.
+   * `deadline`. After each event every promise continuation it caused runs
+   * before the next event, as Node drains microtasks between two timer or
+   * socket callbacks: async code sees the virtual time and the interleavings
+   * it would see on a real event loop.
    */
   async run (done: () => boolean = () => false, deadline = Infinity): Promise<void> {
     for (;;) {
       await drainMicrotasks()
       if (done()) return
-      const first = this.queue.peek()
-      if (first === undefined || first.time > deadline) break
-      this.time = first.time
-      while (this.queue.peek()?.time === this.time) {
-        const event = this.queue.pop() as Event
-        if (event.cancelled) continue
-        this.processed++
-        event.fn()
+      let event = this.queue.pop()
+      while (event?.cancelled === true) event = this.queue.pop()
+      if (event === undefined) break
+      if (event.time > deadline) {
+        this.queue.push(event)
+        break
       }
+      this.time = event.time
+      this.processed++
+      event.fn()
     }
     if (deadline !== Infinity && deadline > this.time) this.time = deadline
   }

@@ -48,20 +48,22 @@ export class Truth {
   /**
    * Differences from the ideal ring with lists of length r: each member's
    * successor list is the next min(r, M-1) members and its predecessor the
-   * one before. With `fingers`, every finger must be the true successor of
-   * its start. Returns at most `limit` problems.
+   * one before. With `firstOnly`, only the first successor and the
+   * predecessor are checked (enough for lookups and joins to be right). With
+   * `fingers`, every finger must be the true successor of its start. Returns
+   * at most `limit` problems.
    */
-  problems (r: number, options: { fingers?: boolean, limit?: number } = {}): string[] {
+  problems (r: number, options: { firstOnly?: boolean, fingers?: boolean, limit?: number } = {}): string[] {
     const limit = options.limit ?? 10
     const out: string[] = []
     const m = this.sorted.length
-    const want = Math.min(r, m - 1)
+    const want = Math.min(options.firstOnly === true ? 1 : r, m - 1)
     for (let i = 0; i < m && out.length < limit; i++) {
       const s = this.nodes[i].getState()
       const name = nodeKey(s.self)
       const expected: string[] = []
       for (let j = 1; j <= want; j++) expected.push(nodeKey(this.sorted[(i + j) % m]))
-      const actual = s.successors.map(nodeKey)
+      const actual = s.successors.slice(0, want).map(nodeKey)
       if (actual.join() !== expected.join()) out.push(`${name}: successors [${actual.slice(0, 3).join()}…] expected [${expected.slice(0, 3).join()}…]`)
       const pred = m > 1 ? nodeKey(this.sorted[(i - 1 + m) % m]) : undefined
       const actualPred = s.predecessor === undefined ? undefined : nodeKey(s.predecessor)

@@ -213,30 +213,41 @@ export class RingPeer implements ChordHandler {
     for (let steps = 0; steps < this.maxLookupSteps; steps++) {
       options.signal?.throwIfAborted()
       const next = closestBefore(candidates.values(), key)
-      if (next === undefined) {
+      const best = closestBefore(answered, key)
+      if (next === undefined || (best !== undefined && precedingDistance(best.id, key) < precedingDistance(next.id, key))) {
         // fall back on the successor list of the closest member that answered
-        const asker = closestBefore(answered.splice(0), key)
+        const asker = best
         if (asker === undefined) break
+        const drop = (): void => { answered.splice(answered.indexOf(asker), 1) }
         let list: NodeRef[]
         try {
           list = await this.rpc.getSuccessorList(asker, options)
         } catch (err) {
           lastError = errorMessage(err)
+          drop()
           continue
         }
         // walk the list: the entry whose range holds the key owns it; if that
         // entry is one that failed, it is taken as dead and the next one owns it
         let previous = asker
         const live = list.filter(n => !failed.has(nodeKey(n)))
+        let unverified = false
         for (const [i, node] of list.entries()) {
           if (betweenRightIncl(previous.id, key, node.id)) {
+            // members before the key that this lookup has not seen fail may be
+            // alive and know better: route through them instead of guessing
+            if (unverified) break
             const rest = list.slice(i).filter(n => !failed.has(nodeKey(n)))
             if (rest.length > 0) return { key, owner: rest[0], successors: rest, hops, failures: failed.size }
             break
           }
+          if (!failed.has(nodeKey(node))) unverified = true
           previous = node
         }
+        const before = candidates.size
         live.forEach(node => { offer(node, precedingDistance(asker.id, key)) })
+        // nothing new to try through this member: let the next closest answer
+        if (candidates.size === before) drop()
         continue
       }
       const k = nodeKey(next)

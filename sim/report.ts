@@ -1,0 +1,92 @@
+/** The console tables of a simulator run, one per paper experiment */
+import { percent, table } from './table.ts'
+import type { ChurnRow } from './experiments/churn.ts'
+import type { FailureRow } from './experiments/failures.ts'
+import type { LoadRow } from './experiments/load.ts'
+import type { PathLengthRow } from './experiments/path-length.ts'
+import type { Summary } from './stats.ts'
+
+export interface PathVariant {
+  variant: string
+  r: number
+  locationCache: number
+  rows: PathLengthRow[]
+}
+
+const spread = (s: Summary): string => `${s.mean.toFixed(2)} (${s.p1}, ${s.p99})`
+
+export function pathTable (variants: PathVariant[]): string {
+  const sizes = [...new Set(variants.flatMap(v => v.rows.map(r => r.n)))].sort((a, b) => a - b)
+  const label = (v: PathVariant): string => `r=${v.r}${v.locationCache > 0 ? ' +cache(warm)' : ''}`
+  const headers = ['N', '½·log2 N', ...variants.map(v => `${label(v)} mean (p1, p99)`), 'lookups', 'incorrect']
+  const rows = sizes.map(n => {
+    const at = variants.map(v => v.rows.find(r => r.n === n))
+    return [
+      n,
+      0.5 * Math.log2(n),
+      ...at.map(r => (r === undefined ? '–' : spread(r.hops))),
+      at.reduce((a, r) => a + (r?.lookups ?? 0), 0),
+      at.reduce((a, r) => a + (r?.incorrect ?? 0), 0)
+    ]
+  })
+  return table('Path length vs N (paper Fig. 10): hops per lookup, mean (1st, 99th percentile)', headers, rows)
+}
+
+export function failureTable (rows: FailureRow[]): string {
+  const body = rows.flatMap(row => row.phases.map(ph => [
+    row.n,
+    row.r,
+    percent(row.p),
+    ph.phase === 'none' ? 'none yet' : ph.phase === 'round' ? '1 round' : `healed (${ph.rounds} rounds + fingers)`,
+    ph.tally.lookups,
+    percent(ph.tally.failedFraction),
+    ph.tally.stale,
+    ph.tally.wrong,
+    ph.tally.failed,
+    spread(ph.hops),
+    spread(ph.timeouts),
+    row.orphaned
+  ]))
+  return table('Simultaneous failures (paper Fig. 11 / ToN Table II): a fraction p of peers crash at once; lookups right away, after one stabilization round, and once healed',
+    ['N', 'r', 'p', 'stabilization', 'lookups', 'failed', 'stale', 'wrong', 'threw', 'hops mean (p1, p99)', 'timeouts mean (p1, p99)', 'orphaned'], body)
+}
+
+export function churnTable (rows: ChurnRow[]): string {
+  const body = rows.map(row => [
+    row.n,
+    row.r,
+    row.paperRate,
+    row.rate,
+    row.joins,
+    row.crashes,
+    row.tally.lookups,
+    percent(row.tally.failedFraction),
+    row.tally.stale,
+    row.tally.wrong,
+    row.tally.failed,
+    spread(row.hops),
+    spread(row.timeouts),
+    `${row.latency.p50} / ${row.latency.p99}`,
+    row.requestsPerPeerPerSecond
+  ])
+  return table('Lookups under churn (paper Fig. 12 / ToN Table III): joins and crashes at rate R each',
+    ['N', 'r', 'paper R/s', 'here /s', 'joins', 'crashes', 'lookups', 'failed', 'stale', 'wrong', 'threw', 'hops mean (p1, p99)', 'timeouts mean (p1, p99)', 'ms p50 / p99', 'req/peer/s'], body)
+}
+
+export function loadTable (rows: LoadRow[]): string {
+  const body = rows.map(row => [
+    row.n,
+    row.virtualNodes,
+    row.keys,
+    row.perPeer.mean,
+    row.perPeer.p1,
+    row.perPeer.p99,
+    row.perPeer.max,
+    row.p1OverMean,
+    row.p99OverMean,
+    row.maxOverMean,
+    row.empty
+  ])
+  return table('Keys per peer (paper Figs. 8–9): 100·N keys placed by consistent hashing',
+    ['N', 'virtual nodes', 'keys', 'mean', 'p1', 'p99', 'max', 'p1/mean', 'p99/mean', 'max/mean', 'peers with none'], body)
+}
