@@ -357,6 +357,11 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     return this.local.get(bytesOf(key))
   }
 
+  /** The records this peer itself holds in (from, to], in ring order (tombstones included), for exports */
+  async * localRecords (from: Id, to: Id, options?: { signal?: AbortSignal }): AsyncGenerator<StoreRecord> {
+    yield * this.local.range(from, to, options)
+  }
+
   /** What this peer holds: keys, tombstones, bytes */
   storeStats (): StoreStats {
     return this.store.stats()

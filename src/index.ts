@@ -159,6 +159,8 @@ export interface Chord extends TypedEventTarget<ChordEvents> {
   storeStats(): StoreStats
   /** the record this peer itself holds for `key`, tombstones included, without asking the ring */
   getLocalRecord(key: Uint8Array | string): Promise<StoreRecord | undefined>
+  /** the records this peer itself holds whose key ids lie in (from, to], in ring order, tombstones included; from === to is the whole ring */
+  localRecords(from: Id, to: Id, options?: { signal?: AbortSignal }): AsyncGenerator<StoreRecord>
 }
 
 /** The service factory, for `services: { chord: chord({...}) }` */

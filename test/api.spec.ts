@@ -5,12 +5,13 @@
  */
 import assert from 'node:assert/strict'
 import { request } from 'node:http'
+import { Script } from 'node:vm'
 import { byteStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { API_PROTOCOL, callRemoteApi, startApi } from '../src/api/index.ts'
 import { addrOf, createPeer, waitFor } from './fixtures/peers.ts'
 import { stopAll } from './fixtures/ring.ts'
-import type { LookupJson, RingJson, RunningApi, StatsJson } from '../src/api/index.ts'
+import type { BatchJson, ExportPageJson, LookupJson, RingJson, RingWalkJson, RunningApi, StatsJson } from '../src/api/index.ts'
 import type { Peer } from './fixtures/peers.ts'
 
 const LIMIT = 1024
@@ -171,5 +172,62 @@ describe('HTTP and libp2p API', function () {
     assert.equal(header.status, 400)
     stream.abort(new Error('done'))
     assert.equal((await ask('GET', '/health')).status, 200)
+  })
+
+  it('takes batches of puts and pages through an export of the ring', async () => {
+    const lines = ['{"key": "batch 1", "value": "one"}', '', '{"key": "batch 2", "value": "AAE=", "encoding": "base64", "ttl": 60000}']
+    const batch = await call('POST', '/keys?consistency=ALL', lines.join('\n'))
+    assert.equal(batch.status, 200, batch.text)
+    assert.deepEqual(JSON.parse(batch.text), { stored: 2, bytes: 7 + 3 + 7 + 2, failed: [] } satisfies BatchJson)
+    assert.deepEqual(new Uint8Array(await (await fetch(`${base}/keys/batch%202`)).arrayBuffer()), new Uint8Array([0, 1]))
+    const malformed = await call('POST', '/keys', '{"key": "x", "value": "y"}\nnot json')
+    assert.equal(malformed.status, 400)
+    assert.match(JSON.parse(malformed.text).error, /^line 2: not JSON/)
+    // a record the ring refuses fails alone, named by its line
+    const refused = await fetch(`${lonely.api.http!.url}/keys`, { method: 'POST', body: '{"key": "a", "value": "b"}' })
+    assert.deepEqual(await refused.json(), { stored: 0, bytes: 0, failed: [{ line: 1, error: 'this peer has not joined a ring yet', code: 'ERR_NOT_JOINED' }] })
+
+    // every live key once, in ring order, a few per page
+    const keys: string[] = []
+    let progress = 0
+    for (let after: string | null | undefined; after !== null;) {
+      const page = await call('GET', `/export?limit=2${after === undefined ? '' : `&after=${after}`}`)
+      assert.equal(page.status, 200, page.text)
+      const answer = JSON.parse(page.text) as ExportPageJson
+      assert.ok(answer.progress > progress || answer.next === null, 'progress moves on')
+      assert.equal(answer.asked.length, 3)
+      assert.deepEqual(answer.unreachable, [])
+      progress = answer.progress
+      keys.push(...answer.records.map(r => r.key))
+      after = answer.next
+    }
+    assert.equal(progress, 1)
+    assert.equal(new Set(keys).size, keys.length, 'a key exported twice')
+    for (const key of ['batch 1', 'batch 2', 'looked-up', 'remote']) assert.ok(keys.includes(key), `${key} not exported`)
+    assert.ok(!keys.includes('a/b ü'), 'a deleted key was exported')
+    const local = await call('GET', `/local?after=${'0'.repeat(64)}&until=${'0'.repeat(64)}&limit=1000`)
+    assert.ok((JSON.parse(local.text) as { records: unknown[] }).records.length >= keys.length, 'each peer holds every key of a ring of three')
+    for (const path of ['/local?after=zz&until=00', `/local?after=${'0'.repeat(64)}`, `/export?after=${'0'.repeat(63)}`, '/export?limit=0']) {
+      const bad = await call('GET', path)
+      assert.deepEqual([bad.status, JSON.parse(bad.text).code], [400, 'ERR_BAD_REQUEST'], path)
+    }
+  })
+
+  it('serves the ring viewer and the ring walk it draws', async () => {
+    for (const path of ['/', '/viewer']) {
+      const page = await call('GET', path)
+      assert.equal(page.status, 200)
+      assert.equal(page.type, 'text/html; charset=utf-8')
+      assert.match(page.headers.get('content-security-policy') ?? '', /script-src 'self'/)
+      assert.match(page.text, /<script src="\/viewer\.js"><\/script>/)
+    }
+    const script = await call('GET', '/viewer.js')
+    assert.equal(script.type, 'text/javascript; charset=utf-8')
+    assert.doesNotThrow(() => new Script(script.text, { filename: 'viewer.js' }))
+    const walk = JSON.parse((await call('GET', '/ring?peers=true')).text) as RingWalkJson
+    assert.equal(walk.peer, peers[0].peerId.toString())
+    assert.deepEqual(walk.peers.map(p => p.peer).sort(), peers.map(p => p.peerId.toString()).sort())
+    assert.ok(walk.peers.every(p => p.ring?.joined === true && p.error === undefined), JSON.stringify(walk.peers))
+    assert.equal(JSON.parse((await call('GET', '/ring')).text).peers, undefined)
   })
 })

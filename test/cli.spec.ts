@@ -238,7 +238,7 @@ describe('command-line errors', function () {
   after(async () => { await tmp?.remove() })
 
   it('--help works on every command', async () => {
-    const commands = ['daemon', 'psk', 'put', 'get', 'del', 'has', 'lookup', 'ring', 'stats']
+    const commands = ['daemon', 'psk', 'put', 'get', 'del', 'has', 'lookup', 'ring', 'stats', 'import', 'export']
     const results = await Promise.all(commands.map(async c => runChord([c, '--help'])))
     results.forEach((r, i) => {
       assert.equal(r.code, 0, r.stderr)

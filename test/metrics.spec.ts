@@ -6,19 +6,13 @@ import assert from 'node:assert/strict'
 import { Registry } from 'prom-client'
 import { createChordNode } from '../src/node.ts'
 import { FAST } from './fixtures/peers.ts'
+import { parsePrometheus } from './fixtures/prometheus.ts'
 import { stopAll, waitForIdealRing } from './fixtures/ring.ts'
 import type { Peer } from './fixtures/peers.ts'
 
-/** `name{labels} value` lines of Prometheus text, summed per metric name and label set */
+/** the samples of Prometheus text, checked strictly (test/fixtures/prometheus.ts) */
 function parse (text: string): Map<string, number> {
-  const values = new Map<string, number>()
-  for (const line of text.split('\n')) {
-    if (line === '' || line.startsWith('#')) continue
-    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*(?:\{[^}]*\})?) (-?[0-9.e+-]+|NaN|\+Inf|-Inf)$/.exec(line)
-    assert.ok(match !== null, `not Prometheus text: ${line}`)
-    values.set(match[1], Number(match[2]))
-  }
-  return values
+  return parsePrometheus(text).samples
 }
 
 describe('metrics', function () {

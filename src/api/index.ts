@@ -8,7 +8,7 @@ import { startHttpApi } from './http-server.ts'
 import { ringJson } from './json.ts'
 import { networkFigures } from './network.ts'
 import { callRemoteApi, serveRemoteApi } from './remote.ts'
-import { walkRing } from './ring-walk.ts'
+import { shared, walkRing } from './ring-walk.ts'
 import { createApiHandler } from './router.ts'
 import { Traffic } from './traffic.ts'
 import type { HttpApi } from './http-server.ts'
@@ -20,8 +20,12 @@ import type { Registry } from 'prom-client'
 
 export { API_PROTOCOL, callRemoteApi } from './remote.ts'
 export { isLoopback } from './http-server.ts'
-export type { ApiRequest, ApiResponse, ErrorJson, HealthJson, StatsJson, PeerStatsJson } from './router.ts'
+export type { ApiRequest, ApiResponse, ErrorJson, HealthJson, StatsJson, PeerStatsJson, RingWalkJson } from './router.ts'
 export type { LookupJson, NodeJson, RingJson } from './json.ts'
+export type { WalkedPeer } from './ring-walk.ts'
+export type { BatchJson } from './batch.ts'
+export type { ExportPageJson, LocalPageJson } from './export.ts'
+export type { Entry, RecordLine } from './lines.ts'
 export type { TrafficJson } from './traffic.ts'
 export type { NetworkJson } from './network.ts'
 export type { HttpApi }
@@ -37,7 +41,12 @@ export interface ApiInit {
   timeout?: number
   /** the registry given to createChordNode as metricsRegistry: adds GET /metrics and network figures to /stats */
   metrics?: Registry
+  /** the ring's replication factor (the service's `replicas`): the peers an export asks for each range (default 3) */
+  replicas?: number
 }
+
+/** a ring walk is reused this long, ms: viewers poll every second */
+const WALK_MAX_AGE = 500
 
 export interface RunningApi {
   readonly http: HttpApi | undefined
@@ -50,20 +59,27 @@ export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = 
   const timeout = init.timeout ?? 30_000
   const registry = init.metrics
   const maxBodyBytes = init.maxBodyBytes ?? DEFAULT_LIMITS.maxValueBytes
-  const askRing = async (peer: NodeJson, signal: AbortSignal): Promise<RingJson> => {
+  const self = node.peerId.toString()
+  // this peer answers in process: an export asks it like any replica
+  const ask = async (peer: NodeJson, path: string, signal: AbortSignal): Promise<unknown> => {
+    const request = { method: 'GET', path, body: new Uint8Array(0) }
     const targets = peer.addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer.peer}`))
-    const response = await callRemoteApi(node, targets, { method: 'GET', path: '/ring', body: new Uint8Array(0) }, { signal })
-    if (response.status !== 200) throw new Error(`answered ${response.status}`)
-    return JSON.parse(new TextDecoder().decode(response.body)) as RingJson
+    const response = peer.peer === self ? await handler(request) : await callRemoteApi(node, targets, request, { signal })
+    const text = new TextDecoder().decode(response.body)
+    if (response.status !== 200) throw new Error(`answered ${response.status}: ${errorText(text)}`)
+    return JSON.parse(text)
   }
-  const handler = createApiHandler({
+  const askRing = async (peer: NodeJson, signal: AbortSignal): Promise<RingJson> => await ask(peer, '/ring', signal) as RingJson
+  const handler: ApiHandler = createApiHandler({
     chord,
     peer: node.peerId.toString(),
     addrs: () => node.getMultiaddrs().map(a => a.toString()),
     connections: () => node.getConnections().length,
     traffic: new Traffic(chord),
     timeout,
-    peerStats: async (signal) => walkRing(ringJson(chord.getRingState(), chord.storeStats()), askRing, { signal }),
+    walk: shared(async () => walkRing(ringJson(chord.getRingState(), chord.storeStats()), askRing, { signal: AbortSignal.timeout(timeout) }), WALK_MAX_AGE),
+    ask,
+    replicas: init.replicas,
     metrics: registry === undefined
       ? undefined
       : {
@@ -86,5 +102,13 @@ export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = 
       await http?.close()
       await stopRemote?.()
     }
+  }
+}
+
+function errorText (body: string): string {
+  try {
+    return (JSON.parse(body) as { error?: string }).error ?? body
+  } catch {
+    return body
   }
 }

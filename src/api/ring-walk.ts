@@ -1,11 +1,18 @@
 /**
- * Keys per peer for `GET /stats?peers=true`: follow the ring's pointers
- * (successor lists, predecessors, fingers) from this peer, asking each peer
- * found for its /ring, which carries both its store figures and its
- * neighbours. A peer that does not answer is listed with the error.
+ * What this peer can learn of the ring, for `GET /ring?peers=true` (the
+ * viewer) and `GET /stats?peers=true` (keys per peer): follow the ring's
+ * pointers (successor lists, predecessors, fingers) from this peer, asking
+ * each peer found for its /ring, which carries both its store figures and
+ * its neighbours. A peer that does not answer is listed with the error.
  */
 import type { NodeJson, RingJson } from './json.ts'
-import type { PeerStatsJson } from './router.ts'
+
+export interface WalkedPeer {
+  peer: string
+  /** its answer to GET /ring */
+  ring?: RingJson
+  error?: string
+}
 
 export interface WalkOptions {
   signal: AbortSignal
@@ -15,9 +22,9 @@ export interface WalkOptions {
   concurrency?: number
 }
 
-export async function walkRing (self: RingJson, ask: (node: NodeJson, signal: AbortSignal) => Promise<RingJson>, options: WalkOptions): Promise<PeerStatsJson[]> {
+export async function walkRing (self: RingJson, ask: (node: NodeJson, signal: AbortSignal) => Promise<RingJson>, options: WalkOptions): Promise<WalkedPeer[]> {
   const limit = options.limit ?? 256
-  const found = new Map<string, PeerStatsJson>([[self.peer, { peer: self.peer, store: self.store }]])
+  const found = new Map<string, WalkedPeer>([[self.peer, { peer: self.peer, ring: self }]])
   const queue: NodeJson[] = []
   const enqueue = (ring: RingJson): void => {
     for (const node of neighbours(ring)) {
@@ -32,7 +39,7 @@ export async function walkRing (self: RingJson, ask: (node: NodeJson, signal: Ab
       const entry = found.get(node.peer)!
       try {
         const ring = await ask(node, options.signal)
-        entry.store = ring.store
+        entry.ring = ring
         enqueue(ring)
       } catch (err) {
         entry.error = (err as Error).message
@@ -45,4 +52,24 @@ export async function walkRing (self: RingJson, ask: (node: NodeJson, signal: Ab
 function neighbours (ring: RingJson): NodeJson[] {
   return ring.positions.flatMap(p => [...(p.predecessor === null ? [] : [p.predecessor]), ...p.successors, ...p.fingers.map(f => f.node)])
     .filter(n => n.peer !== ring.peer)
+}
+
+/**
+ * `run` shared by callers: one in flight at a time, and its result reused
+ * for `maxAge` ms, so viewers polling every second (several tabs, several
+ * viewers) cost one walk a second, not one each.
+ */
+export function shared<T> (run: () => Promise<T>, maxAge: number): () => Promise<T> {
+  let inFlight: Promise<T> | undefined
+  let last: { at: number, value: T } | undefined
+  return async () => {
+    if (last !== undefined && Date.now() - last.at <= maxAge) return last.value
+    inFlight ??= run()
+      .then(value => {
+        last = { at: Date.now(), value }
+        return value
+      })
+      .finally(() => { inFlight = undefined })
+    return inFlight
+  }
 }

@@ -12,12 +12,24 @@
  *   GET    /ring                  this peer's positions, neighbours, fingers, keys held
  *   GET    /stats[?peers=true]    store use and traffic; with peers, every peer's store
  *   GET    /metrics               Prometheus text, when the node collects metrics
+ *   GET    /ring?peers=true       …and every peer found by walking the ring, with its /ring
+ *   POST   /keys                  many puts: JSON lines (lines.ts); ?ttl=MS&consistency=…
+ *   GET    /export[?after=ID]     one page of every key of the ring, in ring order (export.ts)
+ *   GET    /local?after=ID&until=ID  the records this peer holds in (after, until], for /export
+ *   GET    /, /viewer, /viewer.js the ring viewer (viewer/)
  */
+import { idFromHex } from '../ring/id.ts'
+import { putBatch } from './batch.ts'
 import { ApiError, toApiError } from './errors.ts'
+import { LOCAL_LIMITS, exportPage, localPage } from './export.ts'
 import { lookupJson, ringJson } from './json.ts'
+import { viewerAsset } from './viewer/index.ts'
+import type { LocalPageJson } from './export.ts'
+import type { NodeJson, RingJson } from './json.ts'
 import type { NetworkJson } from './network.ts'
+import type { WalkedPeer } from './ring-walk.ts'
 import type { Traffic, TrafficJson } from './traffic.ts'
-import type { Chord, Consistency, StoreStats } from '../index.ts'
+import type { Chord, Consistency, Id, StoreStats } from '../index.ts'
 
 export interface ApiRequest {
   method: string
@@ -62,6 +74,11 @@ export interface StatsJson {
   peers?: PeerStatsJson[]
 }
 
+/** GET /ring?peers=true: this peer's ring, and every peer found by walking it */
+export interface RingWalkJson extends RingJson {
+  peers: WalkedPeer[]
+}
+
 export interface ErrorJson {
   error: string
   code: string
@@ -75,8 +92,12 @@ export interface ApiContext {
   traffic: Traffic
   /** ms one key operation may take before the API gives up with 503 */
   timeout: number
-  /** walk the ring asking every peer for its store figures */
-  peerStats?(signal: AbortSignal): Promise<PeerStatsJson[]>
+  /** walk the ring, asking every peer found for its /ring */
+  walk?(): Promise<WalkedPeer[]>
+  /** GET `path` from another peer's API (over libp2p; this peer in process); rejects unless 200 */
+  ask?(node: NodeJson, path: string, signal: AbortSignal): Promise<unknown>
+  /** r: the replicas of a range asked during an export (default 3) */
+  replicas?: number
   /** the node's metrics, when it collects them */
   metrics?: {
     network(): Promise<NetworkJson>
@@ -112,15 +133,42 @@ export function createApiHandler (ctx: ApiContext): ApiHandler {
     if (first === 'ring' && segments.length === 1) {
       allow(method, ['GET'])
       ctx.traffic.request('ring')
-      return json(200, ringJson(ctx.chord.getRingState(), ctx.chord.storeStats()))
+      const ring = ringJson(ctx.chord.getRingState(), ctx.chord.storeStats())
+      if (!flag(query, 'peers') || ctx.walk === undefined) return json(200, ring)
+      return json(200, { ...ring, peers: await ctx.walk() } satisfies RingWalkJson)
     }
     if (first === 'stats' && segments.length === 1) {
       allow(method, ['GET'])
       ctx.traffic.request('stats')
       const stats: StatsJson = { peer: ctx.peer, uptime: uptime(), store: ctx.chord.storeStats(), connections: ctx.connections(), traffic: ctx.traffic.toJSON() }
       if (ctx.metrics !== undefined) stats.network = await ctx.metrics.network()
-      if (flag(query, 'peers') && ctx.peerStats !== undefined) stats.peers = await ctx.peerStats(AbortSignal.timeout(ctx.timeout))
+      if (flag(query, 'peers') && ctx.walk !== undefined) stats.peers = (await ctx.walk()).map(p => ({ peer: p.peer, store: p.ring?.store, error: p.error }))
       return json(200, stats)
+    }
+    if (first === 'local' && segments.length === 1) {
+      allow(method, ['GET'])
+      const page = await localPage(ctx.chord, ctx.peer, idOf(query, 'after'), idOf(query, 'until'),
+        bounded(query, 'limit', 256, LOCAL_LIMITS.records), bounded(query, 'bytes', 1024 * 1024, LOCAL_LIMITS.bytes), AbortSignal.timeout(ctx.timeout))
+      return json(200, page)
+    }
+    if (first === 'export' && segments.length === 1 && ctx.ask !== undefined) {
+      allow(method, ['GET'])
+      ctx.traffic.request('export')
+      const ask = ctx.ask
+      const page = await exportPage({
+        chord: ctx.chord,
+        replicas: ctx.replicas ?? 3,
+        ask: async (node, path, signal) => await ask(node, path, signal) as LocalPageJson,
+        limit: bounded(query, 'limit', 256, LOCAL_LIMITS.records),
+        bytes: bounded(query, 'bytes', 1024 * 1024, LOCAL_LIMITS.bytes),
+        signal: AbortSignal.timeout(ctx.timeout)
+      }, query.has('after') ? idOf(query, 'after') : 0n)
+      return json(200, page)
+    }
+    const asset = segments.length === 1 ? viewerAsset(first) : undefined
+    if (asset !== undefined) {
+      allow(method, ['GET', 'HEAD'])
+      return asset
     }
     if (first === 'metrics' && segments.length === 1 && ctx.metrics !== undefined) {
       allow(method, ['GET'])
@@ -129,6 +177,10 @@ export function createApiHandler (ctx: ApiContext): ApiHandler {
     }
     if (first !== 'keys' || rest.length > 0 || (sub !== undefined && sub !== 'lookup')) {
       throw new ApiError(404, 'ERR_NO_ROUTE', `no such endpoint: ${method} /${segments.join('/')}`)
+    }
+    if (key === undefined && method === 'POST') {
+      ctx.traffic.request('batch')
+      return json(200, await putBatch(ctx.chord, body, { consistency: consistencyOf(query), ttl: ttlOf(query), signal: AbortSignal.timeout(ctx.timeout) }))
     }
     if (key === undefined || key === '') throw new ApiError(400, 'ERR_BAD_REQUEST', 'missing key: use /keys/<url-encoded key>')
     const keyBytes = encoder.encode(key)
@@ -202,6 +254,21 @@ function parsePath (path: string): { segments: string[], query: URLSearchParams 
 function flag (query: URLSearchParams, name: string): boolean {
   const value = query.get(name)
   return value !== null && value !== 'false' && value !== '0'
+}
+
+/** a ring position given as 64 hex digits */
+function idOf (query: URLSearchParams, name: string): Id {
+  const value = query.get(name)
+  if (value === null || !/^[0-9a-fA-F]{64}$/.test(value)) throw new ApiError(400, 'ERR_BAD_REQUEST', `${name} must be a ring position of 64 hex digits, got ${JSON.stringify(value)}`)
+  return idFromHex(value.toLowerCase())
+}
+
+function bounded (query: URLSearchParams, name: string, fallback: number, max: number): number {
+  const value = query.get(name)
+  if (value === null) return fallback
+  const n = Number(value)
+  if (!Number.isSafeInteger(n) || n < 1 || n > max) throw new ApiError(400, 'ERR_BAD_REQUEST', `${name} must be a whole number from 1 to ${max}, got ${JSON.stringify(value)}`)
+  return n
 }
 
 function consistencyOf (query: URLSearchParams): Consistency | undefined {

@@ -1,6 +1,7 @@
 /**
  * The `chord` command line: dispatches to the sub-commands.
  */
+import { BULK_SUMMARY, runExport, runImport } from './bulk.ts'
 import { CLIENT_COMMANDS, clientSummary, runClient } from './client.ts'
 import { PSK_HELP, runPsk } from './psk.ts'
 import { EXIT, UsageError } from './usage.ts'
@@ -11,6 +12,7 @@ Commands:
   daemon                start a peer and keep it on the ring
   psk [FILE]            write a new pre-shared key for a private ring
 ${clientSummary()}
+${BULK_SUMMARY}
 
 Client commands talk to a daemon's HTTP API (--api, default 127.0.0.1:5001)
 or to any peer over libp2p (--peer MULTIADDR).
@@ -39,6 +41,10 @@ async function main (argv: string[]): Promise<number> {
       await runDaemon(options)
       return -1 // keeps running until a signal
     }
+    case 'import':
+      return runImport(args)
+    case 'export':
+      return runExport(args)
     case 'psk':
       if (await runPsk(args) === 'help') process.stdout.write(PSK_HELP)
       return EXIT.OK

@@ -9,6 +9,7 @@ import { formatLookup, formatRing, formatStats } from './format.ts'
 import { httpTransport, peerTransport } from './transport.ts'
 import { readPsk } from './psk.ts'
 import { EXIT, FailureError, UsageError, parseHostPort, positiveInt } from './usage.ts'
+import type { Transport } from './transport.ts'
 import type { ApiRequest, ApiResponse, ErrorJson, LookupJson, RingJson, StatsJson } from '../api/index.ts'
 import type { ParseArgsConfig } from 'node:util'
 
@@ -17,7 +18,7 @@ export const DEFAULT_API = '127.0.0.1:5001'
 /** values read from stdin or --file beyond this are refused before sending (the ring's own limit is usually 1 MiB) */
 const MAX_INPUT_BYTES = 64 * 1024 * 1024
 
-const CONNECTION_HELP = `Connection:
+export const CONNECTION_HELP = `Connection:
   --api HOST:PORT     the daemon's HTTP API (default ${DEFAULT_API})
   --peer MULTIADDR    ask this peer over libp2p instead; it routes the request
                       through the ring (e.g. /ip4/10.0.0.5/tcp/4001)
@@ -30,7 +31,7 @@ Exit codes: 0 ok, 1 failure (daemon or peer unreachable, ring cannot serve),
 2 bad arguments or input (e.g. a value over the size limit), 3 key not found.
 `
 
-type Values = Record<string, string | boolean | undefined>
+export type Values = Record<string, string | boolean | undefined>
 
 interface Command {
   usage: string
@@ -187,19 +188,31 @@ function help (command: Command): string {
   return `Usage: ${command.usage} [connection options]\n\n${command.about}\n\n${command.optionsHelp === undefined ? '' : `Options:\n${command.optionsHelp}\n`}${CONNECTION_HELP}`
 }
 
+/** the options every client command takes */
+export const CONNECTION_OPTIONS = {
+  api: { type: 'string' },
+  peer: { type: 'string' },
+  psk: { type: 'string' },
+  timeout: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' }
+} as const satisfies ParseArgsConfig['options']
+
+/** The daemon's HTTP API or, with --peer, a peer over libp2p, as the options say */
+export async function connect (values: Values): Promise<Transport> {
+  if (values.api !== undefined && values.peer !== undefined) throw new UsageError('use either --api or --peer, not both')
+  if (values.psk !== undefined && values.peer === undefined) throw new UsageError('--psk only applies with --peer (the daemon holds its own key)')
+  const timeout = positiveInt('timeout', values.timeout as string | undefined, 30_000)
+  return typeof values.peer === 'string'
+    ? await peerTransport(values.peer, values.psk === undefined ? undefined : await readPsk(values.psk as string), timeout)
+    : httpTransport(parseHostPort('api', (values.api as string | undefined) ?? DEFAULT_API), timeout)
+}
+
 export async function runClient (name: string, argv: string[]): Promise<number> {
   const command = COMMANDS[name]
   const { values, positionals } = parseArgs({
     args: argv,
-    options: {
-      api: { type: 'string' },
-      peer: { type: 'string' },
-      psk: { type: 'string' },
-      timeout: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-      ...command.options
-    },
+    options: { ...CONNECTION_OPTIONS, ...command.options },
     allowPositionals: true
   })
   if (values.help === true) {
@@ -213,12 +226,10 @@ export async function runClient (name: string, argv: string[]): Promise<number> 
   if (positionals[0] === '') throw new UsageError('KEY must not be empty')
   if (values.api !== undefined && values.peer !== undefined) throw new UsageError('use either --api or --peer, not both')
   if (values.psk !== undefined && values.peer === undefined) throw new UsageError('--psk only applies with --peer (the daemon holds its own key)')
-  const timeout = positiveInt('timeout', values.timeout as string | undefined, 30_000)
+  positiveInt('timeout', values.timeout as string | undefined, 30_000)
   const request = await command.request(positionals, values)
 
-  const transport = typeof values.peer === 'string'
-    ? await peerTransport(values.peer, values.psk === undefined ? undefined : await readPsk(values.psk as string), timeout)
-    : httpTransport(parseHostPort('api', (values.api as string | undefined) ?? DEFAULT_API), timeout)
+  const transport = await connect(values)
   try {
     const response = await transport.request(request)
     if (response.status < 400) return command.print(response, positionals, values.json === true)
@@ -239,9 +250,14 @@ function failed (name: string, key: string | undefined, response: ApiResponse, j
     }
     return EXIT.NOT_FOUND
   }
+  throw apiError(response)
+}
+
+/** An error answer as the error to exit with: the caller's mistake (2) or a failure (1) */
+export function apiError (response: ApiResponse): UsageError | FailureError {
   const { error } = errorOf(response)
-  if (response.status === 400 || response.status === 413) throw new UsageError(error)
-  throw new FailureError(response.status === 503 ? `the ring cannot serve this now: ${error}` : error)
+  if (response.status === 400 || response.status === 413) return new UsageError(error)
+  return new FailureError(response.status === 503 ? `the ring cannot serve this now: ${error}` : error)
 }
 
 function errorOf (response: ApiResponse): ErrorJson {

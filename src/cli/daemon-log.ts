@@ -5,6 +5,8 @@
  * over, so a handoff of 10 000 keys is one line, not forty.
  */
 import { describeNode } from '../ring/node-ref.ts'
+import { formatDuration, percent } from './progress.ts'
+import type { Progress } from './progress.ts'
 import type { Chord, TransferProgress } from '../index.ts'
 
 export type LogLine = (line: string) => void
@@ -85,4 +87,32 @@ export function logChordEvents (chord: Chord, log: LogLine): () => void {
       (detail.remaining > 0 ? `; ${detail.remaining} could not be handed over and stay in the data directory` : ''))
   })
   return flush
+}
+
+/**
+ * While a graceful leave hands `total` keys over: the share gone from this
+ * peer so far (each key is dropped once every new replica acknowledged
+ * it), as a status line. Returns the function that ends it.
+ */
+export function watchLeave (chord: Chord, total: number, progress: Progress, every = 250): () => void {
+  const started = Date.now()
+  let bytes = 0
+  const onTransfer = ({ detail }: CustomEvent<TransferProgress>): void => {
+    if (detail.reason === 'leave' && detail.direction === 'push') bytes += detail.bytes
+  }
+  const timer = setInterval(() => {
+    const { keys, tombstones } = chord.storeStats()
+    const handed = Math.max(0, total - keys - tombstones)
+    progress.update(`leaving: handed over ${handed} of ${count(total, 'key')} (${percent(handed / total)}), ${formatBytes(bytes)} sent, ${formatDuration(Date.now() - started)}`)
+  }, every)
+  const stop = (): void => {
+    clearInterval(timer)
+    chord.removeEventListener('transfer:progress', onTransfer)
+    chord.removeEventListener('ring:left', stop)
+    progress.done()
+  }
+  chord.addEventListener('transfer:progress', onTransfer)
+  // the leave's own summary line follows
+  chord.addEventListener('ring:left', stop)
+  return stop
 }

@@ -10,7 +10,8 @@ import { Registry } from 'prom-client'
 import { isLoopback, startApi } from '../api/index.ts'
 import { createChordNode } from '../node.ts'
 import { readBootstrap } from './bootstrap-file.ts'
-import { count, formatBytes, logChordEvents, timestamped } from './daemon-log.ts'
+import { count, formatBytes, logChordEvents, timestamped, watchLeave } from './daemon-log.ts'
+import { Progress } from './progress.ts'
 import { ringJoiner } from './join.ts'
 import { readPsk } from './psk.ts'
 import { UsageError, parseHostPort, positiveInt } from './usage.ts'
@@ -150,7 +151,10 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
 }
 
 export async function runDaemon (options: DaemonOptions): Promise<void> {
-  const log = timestamped()
+  // a leave's progress: redrawn in place on a terminal, a log line every 10 s otherwise
+  const tty = process.stdout.isTTY === true
+  const status: Progress = new Progress({ stream: process.stdout, mode: tty ? 'tty' : 'lines', interval: tty ? 100 : 10_000, line: text => { log(text) }, flush: false })
+  const log = timestamped(text => { status.print(text) })
   const metrics = new Registry()
   const node = await createChordNode({
     metricsRegistry: metrics,
@@ -186,7 +190,7 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
 
   let api: RunningApi
   try {
-    api = await startApi(node, { http: options.api, metrics })
+    api = await startApi(node, { http: options.api, metrics, replicas: options.replicas })
   } catch (err) {
     chord.leaveOnStop = false
     await node.stop()
@@ -208,15 +212,19 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
     stopping = true
     // tombstones are handed over too, so deletes are not undone
     const { keys, tombstones } = chord.storeStats()
-    log(`${signal}: leaving the ring${chord.joined ? `, handing over ${count(keys + tombstones, 'key')}` : ''}`)
+    const total = chord.joined ? keys + tombstones : 0
+    log(`${signal}: leaving the ring${chord.joined ? `, handing over ${count(total, 'key')}` : ''}`)
     joiner.stop()
+    const unwatch = total > 0 ? watchLeave(chord, total, status) : () => {}
     api.stop()
       .then(async () => { await node.stop() })
       .then(() => {
+        unwatch()
         flushTransfers()
         log('stopped')
         process.exit(0)
       }, (err: Error) => {
+        unwatch()
         log(`error while leaving: ${err.message}`)
         process.exit(1)
       })

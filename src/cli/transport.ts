@@ -23,7 +23,8 @@ export function httpTransport ({ host, port }: HostPort, timeout: number): Trans
   return {
     target: base,
     request: async ({ method, path, body }) => new Promise<ApiResponse>((resolve, reject) => {
-      const req = request({ host, port, method, path, agent: false, headers: { 'content-length': method === 'PUT' ? body.byteLength : 0 } }, res => {
+      const withBody = method === 'PUT' || method === 'POST'
+      const req = request({ host, port, method, path, agent: false, headers: { 'content-length': withBody ? body.byteLength : 0 } }, res => {
         const chunks: Buffer[] = []
         res.on('data', (chunk: Buffer) => { chunks.push(chunk) })
         res.on('error', err => { reject(unreachable(err.message)) })
@@ -38,7 +39,7 @@ export function httpTransport ({ host, port }: HostPort, timeout: number): Trans
         clearTimeout(timer)
         reject(unreachable(err.code ?? err.message))
       })
-      req.end(method === 'PUT' ? body : undefined)
+      req.end(withBody ? body : undefined)
     }),
     close: async () => {}
   }
