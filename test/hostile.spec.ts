@@ -12,20 +12,15 @@ import { FindSuccessorRequest, FindSuccessorResponse, NotifyRequest, VnodeReques
 import { RingMethod } from '../src/rpc/ring-protocol.ts'
 import { StoreMethod } from '../src/rpc/store-protocol.ts'
 import { StoreRequest } from '../src/rpc/pb/store-rpc.ts'
-import { checkLookups, startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
+import { keyId } from '../src/ring/id.ts'
+import { nodeKey } from '../src/ring/node-ref.ts'
+import { checkIdeal, members, trueSuccessor } from './fixtures/invariants.ts'
+import { R, checkLookups, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
 import { createPeer } from './fixtures/peers.ts'
+import { seeded } from './fixtures/random.ts'
 import type { Peer } from './fixtures/peers.ts'
+import type { ChordService } from '../src/chord.ts'
 import type { Stream } from '@libp2p/interface'
-
-/** a seeded generator, so a failure can be replayed */
-function random (seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 describe('hostile input from the network', function () {
   this.timeout(120_000)
@@ -55,7 +50,7 @@ describe('hostile input from the network', function () {
     await waitForIdealRing(peers, 200)
     const target = peers[1]
     const stream = await open(target)
-    const rand = random(42)
+    const rand = seeded(42)
     const garbage = (n: number): Uint8Array<ArrayBuffer> => Uint8Array.from({ length: n }, () => Math.floor(rand() * 256))
 
     const cases: Array<[string, number, Uint8Array<ArrayBuffer>, RegExp]> = [
@@ -127,5 +122,28 @@ describe('hostile input from the network', function () {
     const opened = await Promise.allSettled(Array.from({ length: 50 }, async () => open(target)))
     assert.ok(opened.some(o => o.status === 'fulfilled'))
     await checkLookups(peers, 50)
+  })
+
+  it('a member that lies — names itself the owner of every key, and a wrong predecessor — misleads no honest lookup', async () => {
+    const honest = await startRing(6, { init: () => ({ locationCacheSize: 0 }) })
+    const liar = await createPeer({ bootstrap: [honest[0].getMultiaddrs()[0].toString()], locationCacheSize: 0 })
+    peers = [...honest, liar]
+    await waitForIdealRing(peers, 300)
+    // from now on its answers to other members lie; its own ring state stays honest
+    const ring = (liar.services.chord as unknown as ChordService).ring
+    const self = ring.nodes[0].self
+    ring.findSuccessorStep = () => ({ done: true, nodes: [self] })
+    ring.getPredecessor = () => honest[3].services.chord.getRingState().positions[0].self
+    const truth = members(states(peers))
+    const rand = seeded(7)
+    for (let i = 0; i < 100; i++) {
+      const key = Uint8Array.from({ length: 16 }, () => rand.int(256))
+      for (const peer of honest) {
+        const { owner } = await peer.services.chord.findSuccessor(key)
+        assert.equal(nodeKey(owner), nodeKey(trueSuccessor(truth, keyId(key))), `${peer.peerId.toString().slice(-6)} was misled`)
+      }
+    }
+    // the lookups took many stabilization rounds, the liar lying all along: the ring stayed ideal
+    assert.deepEqual(checkIdeal(states(peers), R), [])
   })
 })

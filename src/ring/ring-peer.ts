@@ -228,7 +228,9 @@ export class RingPeer implements ChordHandler {
           continue
         }
         // walk the list: the entry whose range holds the key owns it; if that
-        // entry is one that failed, it is taken as dead and the next one owns it
+        // entry is one that failed, it is taken as dead and the next one owns
+        // it. The owner must answer, and its own list names the successors:
+        // the tail of the asker's list may be too short to hold r replicas.
         let previous = asker
         const live = list.filter(n => !failed.has(nodeKey(n)))
         let unverified = false
@@ -237,8 +239,16 @@ export class RingPeer implements ChordHandler {
             // members before the key that this lookup has not seen fail may be
             // alive and know better: route through them instead of guessing
             if (unverified) break
-            const rest = list.slice(i).filter(n => !failed.has(nodeKey(n)))
-            if (rest.length > 0) return { key, owner: rest[0], successors: rest, hops, failures: failed.size }
+            for (const owner of list.slice(i).filter(n => !failed.has(nodeKey(n)))) {
+              try {
+                const after = await this.rpc.getSuccessorList(owner, options)
+                return { key, owner, successors: [owner, ...after], hops, failures: failed.size }
+              } catch (err) {
+                failed.add(nodeKey(owner))
+                lastError = errorMessage(err)
+                this.forget(owner)
+              }
+            }
             break
           }
           if (!failed.has(nodeKey(node))) unverified = true
@@ -267,6 +277,15 @@ export class RingPeer implements ChordHandler {
       if (result.done) {
         const [owner] = result.nodes
         if (owner === undefined) throw new LookupFailedError(`${describeNode(next)} answered a lookup with no owner`)
+        // an honest member names its successor, past the key; one that names
+        // itself while we are members too ignores us: it lies, or lost its
+        // successors. Either way, route round it as if it had not answered.
+        if (!betweenRightIncl(next.id, key, owner.id) || (nodeKey(owner) === k && next.peer !== this.peer && this.joined)) {
+          failed.add(k)
+          lastError = `${describeNode(next)} named ${describeNode(owner)} as the owner`
+          this.forget(next)
+          continue
+        }
         this.remember(next, ...result.nodes)
         return { key, owner, successors: [...result.nodes], hops, failures: failed.size }
       }

@@ -82,6 +82,9 @@ class Channel {
     const id = this.nextId
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1
     const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>()
+    // the stream may close, or the timer fire, while the write still waits for a drain:
+    // the rejection is seen by the await below, or by nobody if the write fails first
+    promise.catch(() => {})
     const timer = setTimeout(() => {
       this.pending.delete(id)
       reject(new RpcTimeoutError(`no answer to method ${method} within ${timeout} ms`))

@@ -167,16 +167,12 @@ export class ReplicatedStore implements StoreHandler {
   // --- the coordinator: operations any peer can run for any key ---
 
   async put (key: Uint8Array, value: Uint8Array, options: WriteOptions = {}): Promise<Version> {
-    const record = this.newRecord(key, value, false, options.ttl)
-    await this.write(record, options)
-    return record.version
+    return this.write(this.newRecord(key, value, false, options.ttl), options)
   }
 
   /** Write a tombstone: the key reads as absent on every replica, even ones that missed the delete */
   async delete (key: Uint8Array, options: WriteOptions = {}): Promise<Version> {
-    const record = this.newRecord(key, new Uint8Array(0), true, undefined)
-    await this.write(record, options)
-    return record.version
+    return this.write(this.newRecord(key, new Uint8Array(0), true, undefined), options)
   }
 
   async putMany (entries: Iterable<{ key: Uint8Array, value: Uint8Array }>, options: WriteOptions = {}, concurrency = 32): Promise<Version[]> {
@@ -298,19 +294,43 @@ export class ReplicatedStore implements StoreHandler {
     }
   }
 
-  /** Store on the replicas; resolve once the consistency level's count stored it durably */
-  private async write (record: StoreRecord, options: WriteOptions): Promise<void> {
+  /**
+   * Store on the replicas; resolve, with the version written, once the
+   * consistency level's count stored it durably as their newest version.
+   * A replica that already holds a newer version (written through a peer
+   * whose clock runs ahead) does not count: the write then takes a version
+   * after that one and goes again, so a write acknowledged later is never
+   * ordered before one acknowledged earlier.
+   */
+  private async write (record: StoreRecord, options: WriteOptions): Promise<Version> {
     const consistency = options.consistency ?? this.init.consistency ?? 'QUORUM'
-    for (let attempt = 1; ; attempt++) {
+    let retried = false
+    for (let restamps = 0; ; ) {
       const replicas = await this.replicasOf(record.key, options)
       const needed = required(consistency, replicas.length)
+      const superseded: Version[] = []
       try {
-        await atLeast(replicas.map(async node => this.storeAt(node, [record], options)), needed, replicas.length, consistency)
-        return
+        await atLeast(replicas.map(async node => {
+          const [stored] = await this.storeAt(node, [record], options)
+          if (stored) return
+          // kept what it held: this very version (a retry), or a newer one
+          const { records: [held] } = await this.sync.rpc.fetch(node, [record.key], options)
+          if (held !== undefined && !newer(held.version, record.version)) return
+          if (held !== undefined) superseded.push(held.version)
+          throw new Error(`${node.peer} kept a newer version`)
+        }), needed, replicas.length, consistency)
+        return record.version
       } catch (err) {
-        // the ring may be repairing around a dead replica: look again once
-        if (attempt >= 2 || !(err instanceof QuorumError)) throw err
+        if (!(err instanceof QuorumError)) throw err
         options.signal?.throwIfAborted()
+        if (superseded.length > 0 && restamps++ < 3) {
+          for (const version of superseded) this.init.hlc.update(version)
+          record = { ...record, version: { ...this.init.hlc.now(), writer: this.self } }
+          continue
+        }
+        // the ring may be repairing around a dead replica: look again once
+        if (retried) throw err
+        retried = true
         this.log('write of a key reached too few replicas, retrying: %s', errorMessage(err))
         await new Promise(resolve => setTimeout(resolve, this.init.syncInterval ?? 1000))
       }

@@ -1,0 +1,40 @@
+/**
+ * Bugs the churn suite and the crash-point tests found in the store, each
+ * pinned down by the smallest test that showed it.
+ */
+import assert from 'node:assert/strict'
+import { expectedReplicas, text } from './fixtures/kv.ts'
+import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
+import type { Peer } from './fixtures/peers.ts'
+import type { ChordService } from '../src/chord.ts'
+
+const r = 3
+const service = (peer: Peer): ChordService => peer.services.chord as unknown as ChordService
+
+describe('store regressions', function () {
+  this.timeout(60_000)
+  let peers: Peer[] = []
+  afterEach(async () => { await stopAll(peers); peers = [] })
+
+  it('a write acknowledged after another one wins, even through a coordinator whose clock runs behind', async () => {
+    peers = await startRing(4, { init: () => ({ replicas: r }) })
+    await waitForIdealRing(peers, 200)
+    // the slow coordinator is the one peer that does not replicate the key, so no write reaches its clock
+    const replicas = expectedReplicas(peers, 'ordered', r)
+    const slow = peers.find(p => !replicas.includes(p.peerId.toString()))!
+    const [fast, reader] = peers.filter(p => p !== slow)
+    // the fast peer's machine clock is 20 s ahead (the hybrid clock accepts up to 60 s)
+    const clock = (service(fast).store as unknown as { init: { hlc: { physical: () => number } } }).init.hlc
+    clock.physical = () => Date.now() + 20_000
+
+    const first = await fast.services.chord.put('ordered', 'first')
+    const second = await slow.services.chord.put('ordered', 'second')
+    assert.equal(text(await reader.services.chord.get('ordered', { consistency: 'ALL' })), 'second', 'the acknowledged later write was lost')
+    assert.ok(second.wallTime > first.wallTime || (second.wallTime === first.wallTime && second.logical > first.logical), 'put() returned the version that was stored')
+    // and a delete through the slow peer deletes
+    clock.physical = () => Date.now() + 40_000
+    await fast.services.chord.put('ordered', 'third')
+    await slow.services.chord.delete('ordered')
+    assert.equal(await reader.services.chord.get('ordered', { consistency: 'ALL' }), undefined, 'the acknowledged delete was lost')
+  })
+})
