@@ -9,12 +9,13 @@ import { tcp } from '@libp2p/tcp'
 import { createLibp2p } from 'libp2p'
 import { muxerFactory } from '../src/node.ts'
 import type { Muxer } from './types.ts'
-import type { Libp2p, ServiceMap } from '@libp2p/interface'
-import type { ServiceFactoryMap } from 'libp2p'
+import type { Libp2p } from '@libp2p/interface'
+import type { Libp2pOptions } from 'libp2p'
 
 export type BaseServices = { identify: unknown, ping: unknown }
 
-export async function createBareNode<S extends ServiceMap> (muxer: Muxer, services: ServiceFactoryMap<S>): Promise<Libp2p<S & BaseServices>> {
+/** `services` are added after identify and ping (kad-dht needs both); callers type the result */
+export async function createBareNode (muxer: Muxer, services: NonNullable<Libp2pOptions['services']>): Promise<Libp2p> {
   return createLibp2p({
     addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp()],
@@ -27,5 +28,5 @@ export async function createBareNode<S extends ServiceMap> (muxer: Muxer, servic
       ping: ping(),
       ...services
     }
-  }) as unknown as Libp2p<S & BaseServices>
+  })
 }

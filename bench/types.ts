@@ -18,6 +18,8 @@ export interface WorkloadSpec {
   concurrency: number[]
   /** a phase stops issuing operations after this long */
   phaseMs: number
+  /** operations in flight at the end of a phase may finish for this long; later ones are abandoned (errors) */
+  graceMs: number
   /** per-operation timeout */
   opTimeoutMs: number
 }
@@ -33,6 +35,8 @@ export interface FloorTask {
 
 export interface ChordTask {
   kind: 'chord'
+  /** write a CPU profile of the measured part here */
+  profileDir?: string
   n: number
   muxer: Muxer
   workload: WorkloadSpec
@@ -40,23 +44,33 @@ export interface ChordTask {
   /** lookups per peer in each of the cold and warm hop measurements */
   lookupsPerPeer: number
   warmupPerPeer: number
+  /** also wait for complete finger tables before measuring (a fixFingers pass, up to 5 s) */
+  waitFingers: boolean
 }
 
 export interface KadTask {
   kind: 'kad'
+  profileDir?: string
   n: number
   muxer: Muxer
   /** kBucketSize; undefined: kad-dht's default (20) */
   k: number | undefined
   workload: WorkloadSpec
+  /** longest wait for the routing tables to stop growing */
+  settleMs: number
 }
 
 export interface HandoffTask {
   kind: 'handoff'
+  profileDir?: string
   n: number
   muxer: Muxer
   keys: number
   valueSize: number
+  /** how long to wait for r copies of every key after the join and after the leave */
+  settleTimeoutMs: number
+  /** where peers keep records: libp2p's MemoryDatastore (the default) or LevelDB (createChordNode's dataDir) */
+  datastore: 'memory' | 'level'
 }
 
 export interface BalanceTask {
@@ -67,7 +81,15 @@ export interface BalanceTask {
   keys: number
 }
 
-export type Task = FloorTask | ChordTask | KadTask | HandoffTask | BalanceTask
+/** Pure Chord routing: a ring whose peers keep no location cache */
+export interface HopsTask {
+  kind: 'hops'
+  n: number
+  muxer: Muxer
+  lookupsPerPeer: number
+}
+
+export type Task = FloorTask | ChordTask | KadTask | HandoffTask | BalanceTask | HopsTask
 
 export interface PhaseResult {
   op: 'put' | 'get'
@@ -84,6 +106,8 @@ export interface PhaseResult {
   latency: Summary
   /** process CPU (user + system) per completed operation, ms; includes background maintenance */
   cpuMsPerOp: number
+  /** event-loop delay during the phase, ms: how long callbacks waited behind other work */
+  loopDelay: { p99: number, max: number }
   firstError?: string
 }
 
@@ -105,7 +129,8 @@ export interface SystemResult {
   memoryReady: MemoryFigures
   memoryAfter: MemoryFigures
   phases: PhaseResult[]
-  hops?: { cold: Summary, warm: Summary, wrong: number, failures: number }
+  /** cold: the first lookups once the ring is ideal (the cache holds what maintenance lookups saw); warm: after a warm-up */
+  hops?: { cold: Summary, warm: Summary, wrong: number, failures: number, errors?: number }
   /** kad-dht routing table sizes when the workload started */
   routingTable?: { mean: number, min: number }
   loadavg: number[]
@@ -155,6 +180,7 @@ export interface HandoffPhase {
 
 export interface HandoffResult {
   kind: 'handoff'
+  datastore: 'memory' | 'level'
   n: number
   muxer: Muxer
   keys: number
@@ -175,10 +201,26 @@ export interface BalanceResult {
   owned: Spread
   /** records held per peer (replicas included), from storeStats() */
   held: Spread
+  /** keys owned per peer, ascending */
+  ownedCounts: number[]
   loadavg: number[]
 }
 
-export type Result = FloorResult | SystemResult | HandoffResult | BalanceResult
+export interface HopsResult {
+  kind: 'hops'
+  n: number
+  muxer: Muxer
+  /** hops per lookup with locationCacheSize 0 (fingers and successor lists only) */
+  hops: Summary
+  wrong: number
+  /** lookups that failed altogether */
+  errors: number
+  firstError?: string
+  setupMs: number
+  loadavg: number[]
+}
+
+export type Result = FloorResult | SystemResult | HandoffResult | BalanceResult | HopsResult
 
 export interface BenchReport {
   startedAt: string
@@ -193,5 +235,6 @@ export interface BenchReport {
   systems: SystemResult[]
   handoff: HandoffResult[]
   balance: BalanceResult[]
+  hops: HopsResult[]
   failures: Array<{ task: string, error: string }>
 }

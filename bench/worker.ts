@@ -12,6 +12,7 @@ async function run (task: Task): Promise<Result> {
     case 'kad': return (await import('./kad-bench.ts')).runKad(task)
     case 'handoff': return (await import('./handoff.ts')).runHandoff(task)
     case 'balance': return (await import('./balance.ts')).runBalance(task)
+    case 'hops': return (await import('./hops-bench.ts')).runHops(task)
   }
 }
 

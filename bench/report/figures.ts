@@ -1,0 +1,117 @@
+/**
+ * Reading figures out of a report: one phase of one system, the floor, and
+ * the issue's targets evaluated against them.
+ */
+import type { BenchReport, FloorRow, PhaseResult, SystemResult } from '../types.ts'
+
+export const CHORD = 'chord'
+export const KAD_DEFAULT = 'kad-dht k=20'
+
+export function systemsAt (report: BenchReport, n: number): SystemResult[] {
+  return report.systems.filter(s => s.n === n)
+}
+
+export function findSystem (report: BenchReport, system: string, n: number): SystemResult | undefined {
+  return report.systems.find(s => s.system === system && s.n === n)
+}
+
+export function phase (s: SystemResult | undefined, op: 'put' | 'get', concurrency: number, consistency = 'QUORUM'): PhaseResult | undefined {
+  if (s === undefined) return undefined
+  return s.phases.find(p => p.op === op && p.concurrency === concurrency && (s.kind === 'kad' || p.consistency === consistency))
+}
+
+export function floorRow (report: BenchReport, pattern: FloorRow['pattern'], payload?: number): FloorRow | undefined {
+  const rows = report.floor.flatMap(f => f.rows).filter(r => r.pattern === pattern)
+  return rows.find(r => r.payload === payload) ?? rows.at(-1)
+}
+
+/** The ring size the targets are stated for (32), or the nearest measured */
+export function targetN (report: BenchReport): number | undefined {
+  const ns = [...new Set(report.systems.map(s => s.n))]
+  if (ns.length === 0) return undefined
+  return ns.sort((a, b) => Math.abs(a - 32) - Math.abs(b - 32))[0]
+}
+
+export function kadK3Name (report: BenchReport): string | undefined {
+  return report.systems.find(s => s.kind === 'kad' && s.system !== KAD_DEFAULT)?.system
+}
+
+export interface Target {
+  target: string
+  measured: string
+  reached: boolean | undefined
+}
+
+const ratio = (a: number | undefined, b: number | undefined): number => (a === undefined || b === undefined || b === 0) ? NaN : a / b
+const f1 = (v: number): string => Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : 'n/a'
+const check = (ok: boolean, ...vals: number[]): boolean | undefined => vals.every(Number.isFinite) ? ok : undefined
+
+export function targets (report: BenchReport, valueSize: number): Target[] {
+  const n = targetN(report)
+  if (n === undefined) return []
+  const chord = findSystem(report, CHORD, n)
+  const kad = findSystem(report, KAD_DEFAULT, n)
+  const k3 = findSystem(report, kadK3Name(report) ?? '', n)
+  const out: Target[] = []
+  for (const op of ['get', 'put'] as const) {
+    const ours = phase(chord, op, 32)?.opsPerSec
+    const theirs = phase(kad, op, 32)?.opsPerSec
+    const theirsK3 = phase(k3, op, 32)?.opsPerSec
+    const r1 = ratio(ours, theirs)
+    const r2 = ratio(ours, theirsK3)
+    out.push({
+      target: `N=${n}: ${op} throughput at 32 in flight ≥ 300× kad-dht defaults and ≥ ~3,000 ops/s`,
+      measured: `${f1(ours ?? NaN)} ops/s (QUORUM) vs ${f1(theirs ?? NaN)} ops/s: ${f1(r1)}×`,
+      reached: check(r1 >= 300 && (ours ?? 0) >= 3000, r1)
+    })
+    out.push({
+      target: `N=${n}: ${op} throughput at 32 in flight ≥ 30× kad-dht with k = r`,
+      measured: `${f1(ours ?? NaN)} vs ${f1(theirsK3 ?? NaN)} ops/s: ${f1(r2)}×`,
+      reached: check(r2 >= 30, r2)
+    })
+  }
+  const getP50 = phase(chord, 'get', 1)?.latency.p50
+  const kadP50 = phase(kad, 'get', 1)?.latency.p50
+  const r3 = ratio(kadP50, getP50)
+  out.push({
+    target: `N=${n}: get p50 ≤ 1/30 of kad-dht defaults`,
+    measured: `${f1(getP50 ?? NaN)} ms vs ${f1(kadP50 ?? NaN)} ms: 1/${f1(r3)}`,
+    reached: check(r3 >= 30, r3)
+  })
+  const floor = floorRow(report, 'long-lived', valueSize)?.latency.p50
+  const warm = chord?.hops?.warm.mean
+  const bound = floor === undefined || warm === undefined ? NaN : 2 * (warm + 1) * floor
+  out.push({
+    target: `N=${n}: get p50 within 2× of (hops + 1) × floor`,
+    measured: `${f1(getP50 ?? NaN)} ms vs 2 × (${f1(warm ?? NaN)} + 1) × ${f1(floor ?? NaN)} ms = ${f1(bound)} ms`,
+    reached: check((getP50 ?? Infinity) <= bound, bound, getP50 ?? NaN)
+  })
+  for (const s of report.systems.filter(x => x.kind === 'chord' && x.hops !== undefined)) {
+    const half = 0.5 * Math.log2(s.n)
+    const pure = report.hops.find(h => h.n === s.n)
+    const cold = pure?.hops.mean ?? s.hops!.cold.mean
+    out.push({
+      target: `N=${s.n}: mean hops ≤ ½·log2 N = ${f1(half)} cold, ≤ 1.2 warm`,
+      measured: `${pure !== undefined ? `no cache ${f1(pure.hops.mean)}, ` : ''}first lookups ${f1(s.hops!.cold.mean)}, warm ${f1(s.hops!.warm.mean)}`,
+      reached: cold <= half && s.hops!.warm.mean <= 1.2
+    })
+  }
+  for (const h of report.handoff) {
+    for (const p of h.phases) {
+      out.push({
+        target: `handoff ${p.what} (${h.datastore}, ${h.keys} keys × ${h.valueSize} B, N=${h.n}) ≥ 50 MB/s`,
+        measured: `${f1(p.mbPerSec)} MB/s (${f1(p.bytesMoved / 1e6)} MB in ${f1(p.transferMs / 1000)} s; r copies after ${f1(p.replicatedMs / 1000)} s)`,
+        reached: check(p.mbPerSec >= 50, p.mbPerSec)
+      })
+    }
+  }
+  const ourMem = chord?.memoryAfter.heapPerPeer
+  const kadMem = kad?.memoryAfter.heapPerPeer
+  const r4 = ratio(kadMem, ourMem)
+  out.push({
+    target: `N=${n}: memory per peer ≤ 1/5 of kad-dht's after the same workload (heap; kad-dht completes far fewer operations in the same time)`,
+    measured: `${f1(ourMem ?? NaN)} MiB vs ${f1(kadMem ?? NaN)} MiB heap (RSS ${f1(chord?.memoryAfter.rssPerPeer ?? NaN)} vs ${f1(kad?.memoryAfter.rssPerPeer ?? NaN)} MiB): 1/${f1(r4)}; ring ready, no data: ${f1(chord?.memoryReady.heapPerPeer ?? NaN)} vs ${f1(kad?.memoryReady.heapPerPeer ?? NaN)} MiB`,
+    reached: check(r4 >= 5, r4)
+  })
+  return out
+}
