@@ -14,7 +14,7 @@
  */
 import { Key } from 'interface-datastore'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import { idFromHex, idToHex, keyId } from '../ring/id.ts'
+import { betweenRightIncl, idFromHex, idToHex, keyId } from '../ring/id.ts'
 import { BucketLayout } from './buckets.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
 import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest, sizeProblem } from './record.ts'
@@ -74,6 +74,8 @@ export interface DeleteOptions {
 }
 
 const DIGEST_BYTES = 32
+/** past this many non-empty buckets, a range is listed in one pass rather than bucket by bucket */
+const WHOLE_LISTING_BUCKETS = 64
 /** stored records passed the limits in force when applied; limits lowered later must not hide them */
 const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
 
@@ -297,13 +299,38 @@ export class LocalStore {
    */
   private async * paths (from: Id, to: Id, bucket: number | undefined, options?: AbortOptions): AsyncGenerator<string> {
     this.assertOpen()
-    for (const segment of this.layout.segments(from, to)) {
+    const segments = [...this.layout.segments(from, to)]
+    if (bucket == null && segments.filter(s => this.counts[s.bucket] > 0).length > WHOLE_LISTING_BUCKETS) {
+      // many buckets: one listing of the whole prefix beats a prefix query per
+      // bucket on a datastore that answers prefixes by scanning every key
+      yield * this.pathsByOneListing(from, to, options)
+      return
+    }
+    for (const segment of segments) {
       if (bucket != null && segment.bucket !== bucket) continue
       if (this.counts[segment.bucket] === 0) continue
       for (const path of await this.pathsIn(segment, options)) {
         this.assertOpen()
         yield path
       }
+    }
+  }
+
+  /** Paths of the records in (from, to] from one listing of every path, in ring order after `from` */
+  private async * pathsByOneListing (from: Id, to: Id, options?: AbortOptions): AsyncGenerator<string> {
+    const inRange: Array<{ path: string, id: Id }> = []
+    for await (const key of this.datastore.queryKeys({ prefix: this.prefix + '/' }, options)) {
+      const path = key.toString()
+      const id = this.idOfPath(path)
+      if (betweenRightIncl(from, id, to)) inRange.push({ path, id })
+    }
+    // fixed-width hex: path order is id order; the ring starts after `from`
+    inRange.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+    const firstAfter = inRange.findIndex(e => e.id > from)
+    const ordered = firstAfter <= 0 ? inRange : [...inRange.slice(firstAfter), ...inRange.slice(0, firstAfter)]
+    for (const { path } of ordered) {
+      this.assertOpen()
+      yield path
     }
   }
 

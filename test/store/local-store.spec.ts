@@ -185,6 +185,18 @@ describe('LocalStore', () => {
       assert.ok(wrapping >= 10)
     })
 
+    it('lists wide ranges in one pass over many buckets, in the same order', async () => {
+      // 1,024 buckets: past 64 non-empty ones a range is listed by one query of the whole prefix
+      const wide = await openStore({ bucketBits: 10 })
+      for (const record of records) await wide.apply(record)
+      const random = seeded(7)
+      const intervals: Array<[bigint, bigint]> = [[ids[5], ids[5]], [0n, 0n], [ids[1], ids[0]]]
+      for (let i = 0; i < 10; i++) intervals.push([randomId(random), randomId(random)])
+      for (const [from, to] of intervals) {
+        assert.deepEqual(await rangeIds(wide, from, to), bruteForce(ids, from, to), `(${idToHex(from)}, ${idToHex(to)}]`)
+      }
+    })
+
     it('yields whole records', async () => {
       const [first] = await collect(store.range(ids[4] - 1n, ids[4]))
       assert.deepEqual(plain(first), plain(records[4]))
