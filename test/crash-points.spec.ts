@@ -80,21 +80,23 @@ describe('crash points: a peer killed mid-operation and restarted on its data di
   }
 
   it('in the middle of a handoff: what was not acknowledged stays on its disk', async () => {
-    // the child starts a ring alone and takes every key: it holds the only copies
-    child = await startChildPeer({ dataDir: join(dir, 'child'), bootstrap: [], init })
+    peers = await startRing(3, { init: () => init })
+    child = await startChildPeer({ dataDir: join(dir, 'child'), bootstrap: [addrOf(peers[0])], init })
     await child.next(report => report.type === 'joined')
+    await settled([])
+    // the child holds the only copies (as if the others were lost), leaves, and dies after its first batch
     const keys = Array.from({ length: 400 }, (_, i) => `handoff-${i}`)
-    child.send({ cmd: 'put', keys, value: 'only here' })
-    await waitFor(() => child!.reports.filter(report => report.type === 'acked').length === keys.length, SETTLE, 'puts not acknowledged')
-
-    // peers join: the child hands keys over, and dies after the first batch of its handoff
-    killOn(report => report.type === 'progress' && report.reason === 'handoff')
-    peers = await Promise.all([0, 1, 2].map(async () => createPeer({ ...init, bootstrap: [child!.addr] })))
+    killOn(report => report.type === 'progress' && report.reason === 'leave')
+    child.send({ cmd: 'holdAndLeave', keys, value: 'only here' })
     assert.equal(await child.exitedWithin(SETTLE), 'SIGKILL', 'the child never handed a key over')
-    const handed = (await Promise.all(keys.map(async key => (await holders(peers, key)).length > 0))).filter(Boolean).length
+    const reached = await heldSomewhere(peers, keys)
+    const handed = reached.length
     assert.ok(handed > 0 && handed < keys.length, `${handed} of ${keys.length} keys reached other peers before the crash`)
 
-    await restart()
+    // every key is on the child's disk or on a peer that acknowledged it
+    const again = await restart()
+    const kept = await heldSomewhere([again], keys)
+    assert.deepEqual(keys.filter(key => !reached.includes(key) && !kept.includes(key)), [], 'keys neither handed over nor kept')
     await converged(keys, () => 'only here')
     console.log(`      ${handed} of ${keys.length} keys had left the child when it was killed; all ${keys.length} back on ${r} replicas after its restart`)
   })

@@ -59,4 +59,16 @@ describe('ring lookup', () => {
     assert.equal(next.owner.peer, 'm8')
     assert.deepEqual(next.successors.slice(0, 3).map(n => n.peer), ['m8', 'm9', 'm10'])
   })
+
+  it('takes the word of a member that names itself the owner only when no other member can answer', async () => {
+    // a ring's first member, still without a successor while others join: it answers for every key
+    const bytes = new TextEncoder().encode('a peer joining a new ring')
+    const self: NodeRef = { id: nodeId(bytes, 0), peer: 'self', vnode: 0, addrs: [] }
+    const { members: [first], rpc } = network(self, 1)
+    const alone: ChordRpc = { ...rpc, findSuccessorStep: async (to) => ({ done: true, nodes: [to] }), getSuccessorList: async () => [] }
+    const peer = new RingPeer({ peer: 'self', peerBytes: bytes, addrs: () => [], rpc: alone, successorListLength: LIST, locationCacheSize: 0 })
+    await peer.join(first)
+    const found = await peer.findSuccessor(add(first.id, 1n))
+    assert.equal(found.owner.peer, 'm1')
+  })
 })

@@ -210,6 +210,7 @@ export class RingPeer implements ChordHandler {
     if (cached !== undefined) offer(cached, RING_SIZE + 1n)
     let hops = 0
     let lastError = ''
+    let doubtful: LookupResult | undefined
     for (let steps = 0; steps < this.maxLookupSteps; steps++) {
       options.signal?.throwIfAborted()
       const next = closestBefore(candidates.values(), key)
@@ -278,9 +279,12 @@ export class RingPeer implements ChordHandler {
         const [owner] = result.nodes
         if (owner === undefined) throw new LookupFailedError(`${describeNode(next)} answered a lookup with no owner`)
         // an honest member names its successor, past the key; one that names
-        // itself while we are members too ignores us: it lies, or lost its
-        // successors. Either way, route round it as if it had not answered.
+        // itself while we are members too ignores us: it lies, or has no
+        // successor yet (a ring's first member while others join). Route
+        // round it as if it had not answered; take its word only if no
+        // other member can answer.
         if (!betweenRightIncl(next.id, key, owner.id) || (nodeKey(owner) === k && next.peer !== this.peer && this.joined)) {
+          doubtful ??= { key, owner, successors: [...result.nodes], hops, failures: failed.size }
           failed.add(k)
           lastError = `${describeNode(next)} named ${describeNode(owner)} as the owner`
           this.forget(next)
@@ -293,6 +297,7 @@ export class RingPeer implements ChordHandler {
       const bound = precedingDistance(next.id, key)
       result.nodes.forEach(node => { offer(node, bound) })
     }
+    if (doubtful !== undefined) return doubtful
     throw new LookupFailedError(`lookup of ${key.toString(16).slice(0, 8)}… failed after ${visited.size} members (${failed.size} unreachable${lastError !== '' ? `, last: ${lastError}` : ''})`)
   }
 
