@@ -137,12 +137,11 @@ async function pull (init: RangeSyncInit, peer: NodeRef, keys: Uint8Array[], rea
     // a peer that looks at no key would keep us here forever
     if (answered < 1) throw new Error(`${peer.peer} answered a fetch with nothing`)
     i += answered
+    // bytes moved over the wire, whether or not a newer copy had arrived meanwhile
     let bytes = 0
     for (const record of records) {
-      if (await init.accept(record, peer.peer)) {
-        result.pulled++
-        bytes += record.key.byteLength + record.value.byteLength
-      }
+      bytes += record.key.byteLength + record.value.byteLength
+      if (await init.accept(record, peer.peer)) result.pulled++
     }
     result.bytes += bytes
     if (records.length > 0) init.onProgress?.({ peer: peer.peer, direction: 'pull', reason, keys: records.length, bytes })
