@@ -37,4 +37,19 @@ describe('store regressions', function () {
     await slow.services.chord.delete('ordered')
     assert.equal(await reader.services.chord.get('ordered', { consistency: 'ALL' }), undefined, 'the acknowledged delete was lost')
   })
+
+  it('a read does not call a key absent while a replica that may hold it did not answer', async () => {
+    // no sync or sweep: only the read can see the copy
+    peers = await startRing(4, { init: () => ({ replicas: r, syncInterval: 600_000, sweepInterval: 600_000 }) })
+    await waitForIdealRing(peers, 200)
+    const [reader, other] = peers
+    const location = await reader.services.chord.lookup('unseen')
+    // the last replica asked holds the key, the first two do not (fresh joiners, say), and it does not answer
+    const last = location.replicas[2].node
+    const holder = peers.find(p => p.peerId.toString() === last.peer)!
+    const record = { key: new TextEncoder().encode('unseen'), value: new TextEncoder().encode('here'), deleted: false, version: { wallTime: Date.now(), logical: 0, writer: other.peerId.toString() } }
+    await service(other).store.pushTo(last, [record])
+    service(holder).store.fetch = async () => { throw new Error('too busy to answer') }
+    await assert.rejects(reader.services.chord.get('unseen'), { code: 'ERR_QUORUM_NOT_REACHED' }, 'the read said absent')
+  })
 })

@@ -241,12 +241,14 @@ export class ReplicatedStore implements StoreHandler {
         if (answers.length + errors.length < asked.length) return // answers still on their way
         if (asked.length < replicas.length) {
           ask()
-        } else if (answers.length >= needed) {
+        } else if (answers.length >= needed && errors.length === 0) {
+          // absent: every replica answered so (one that failed may hold the key)
           settled = true
           resolve(newest)
         } else {
           settled = true
-          reject(new QuorumError(`read answered by ${answers.length} of ${replicas.length} replicas, ${needed} needed: ${errors.join('; ')}`))
+          const why = answers.length >= needed ? 'none holding the key, and absence needs every replica' : `${needed} needed`
+          reject(new QuorumError(`read answered by ${answers.length} of ${replicas.length} replicas, ${why}: ${errors.join('; ')}`))
         }
       }
       const ask = (): void => {

@@ -8,6 +8,7 @@
  *
  *   npm run test:churn                         the long form (below)
  *   npm run test:churn -- --seed 7 --peers 32 --events 60
+ *   CHURN_TRACE=1 npm run test:churn     also trace where the copies of flagged keys went
  *
  * test/churn.spec.ts runs a short form inside npm test.
  */
@@ -20,6 +21,7 @@ import { seeded } from '../fixtures/random.ts'
 import { Cluster } from './cluster.ts'
 import { History } from './history.ts'
 import { plan } from './schedule.ts'
+import { Trace } from './trace.ts'
 import { Workload } from './workload.ts'
 import type { HistorySummary, Violation } from './history.ts'
 import type { EventKind, PlannedEvent } from './schedule.ts'
@@ -76,6 +78,8 @@ export interface ChurnReport {
   /** ms from the last event until the ring was ideal, and until every key was on its r replicas */
   ringCorrectAfter: number
   replicasRestoredAfter: number
+  /** crash choices put off because copies were not yet repaired (repair slower than the repair period) */
+  deferred: number
   /** problems left at the end: misplaced or diverged keys, failed final reads, peers that failed to join */
   problems: string[]
   peersAtEnd: number
@@ -88,7 +92,6 @@ export async function runChurn (options: ChurnOptions): Promise<ChurnReport> {
   const began = Date.now()
   const rand = seeded(options.seed)
   const init = { ...FAST, replicas: r, successorListLength: R, consistency: 'QUORUM' as const }
-  const cluster = new Cluster({ rand, init, r, repairPeriod: options.repairPeriod, joinTimeout: 30_000 })
   const history = new History()
   const workload = new Workload({
     history,
@@ -105,6 +108,8 @@ export async function runChurn (options: ChurnOptions): Promise<ChurnReport> {
     timeout: 10_000,
     pause: 5
   })
+  const trace = process.env.CHURN_TRACE === '1' ? new Trace(workload.keys) : undefined
+  const cluster = new Cluster({ rand, init, r, repairPeriod: options.repairPeriod, joinTimeout: 30_000, trace, keys: workload.keys })
   const events: EventRecord[] = []
   const problems: string[] = []
   try {
@@ -147,11 +152,12 @@ export async function runChurn (options: ChurnOptions): Promise<ChurnReport> {
       options: settings,
       events,
       summary: history.summary(),
-      violations: history.check(),
+      violations: history.check().map(v => trace === undefined ? v : { ...v, detail: `${v.detail} | trace: ${trace.of(v.key)}` }),
       lookups: workload.lookups,
       ringCorrectAfter,
       replicasRestoredAfter,
       problems,
+      deferred: cluster.deferred,
       peersAtEnd: peers.length,
       durationMs: Date.now() - began
     }
@@ -175,7 +181,7 @@ async function happen (cluster: Cluster, kind: EventKind, count: number, deadlin
         const victims = await cluster.crash(kind, count)
         if (victims !== undefined) return victims.map(short).join(' ')
         if (Date.now() > deadline) return 'skipped: every choice would break the failure assumption'
-        await sleep(100)
+        await sleep(250)
       }
   }
 }
@@ -197,6 +203,7 @@ export function formatReport (report: ChurnReport): string {
     `lookups: ${lookups.ok} answered (${lookups.wrongOwner} named an owner the ring had since changed), ${[...lookups.failures.values()].reduce((a, f) => a + f.count, 0)} failed`,
     ...[...lookups.failures].map(([code, f]) => `  failed: ${f.count} × ${code} (e.g. ${f.example.slice(0, 140)})`),
     `ring ideal ${(report.ringCorrectAfter / 1000).toFixed(1)} s after the last event; r replicas of every key ${(report.replicasRestoredAfter / 1000).toFixed(1)} s after it`,
+    `crash choices put off because a key's other copies were not yet re-created: ${report.deferred}`,
     `history: ${report.violations.length} violations${report.violations.length > 0 ? ':' : ''}`,
     ...report.violations.slice(0, 10).map(v => `  ${v.kind} ${v.key}: ${v.detail}`),
     ...report.problems.slice(0, 10).map(p => `  problem: ${p}`)

@@ -84,9 +84,10 @@ export interface Unavailable extends RingEntry {
 /**
  * Peers to crash for `kind`, chosen at random among the live ones so that
  * no run of r consecutive peers is left without one that held its copies
- * through the repair period; undefined when no choice keeps that true.
+ * through the repair period, and `alsoSafe` agrees; undefined when no
+ * choice keeps that true.
  */
-export function chooseVictims (rand: Random, live: readonly RingEntry[], recent: readonly Unavailable[], kind: EventKind, count: number, r: number): string[] | undefined {
+export function chooseVictims (rand: Random, live: readonly RingEntry[], recent: readonly Unavailable[], kind: EventKind, count: number, r: number, alsoSafe: (victims: string[]) => boolean = () => true): string[] | undefined {
   const gone = recent.filter(u => u.why !== 'joined')
   const ring = [...live, ...gone].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
   const down = new Set(recent.map(u => u.peer))
@@ -110,7 +111,7 @@ export function chooseVictims (rand: Random, live: readonly RingEntry[], recent:
       // "several at once" means apart: adjacent ones are the other kind
       if (kind === 'crash-many' && victims.some(v => victims.includes(order[(order.indexOf(v) + 1) % order.length]))) continue
     }
-    if (new Set(victims).size === count && safe(victims)) return victims
+    if (new Set(victims).size === count && safe(victims) && alsoSafe(victims)) return victims
   }
   return undefined
 }
