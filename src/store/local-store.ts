@@ -149,6 +149,74 @@ export class LocalStore {
     })
   }
 
+  /**
+   * `apply` for many records at once: the same last-writer-wins rule per
+   * key, applied in order (a later record of the same key in the batch
+   * competes with the earlier one), with one datastore batch for every write.
+   * Every record is checked first: a malformed or oversized one fails the
+   * call before anything is written. Durable once the promise resolves; the
+   * digests and stats change only for what was written.
+   */
+  async applyMany (records: StoreRecord[], options?: AbortOptions): Promise<ApplyResult[]> {
+    this.assertOpen()
+    for (const record of records) {
+      assertWellFormed(record)
+      const tooLarge = sizeProblem(record, this.limits)
+      if (tooLarge != null) throw new RecordTooLargeError(tooLarge)
+    }
+    if (records.length === 0) return []
+    const paths = records.map(record => this.pathOf(keyId(record.key)))
+    return this.lockedMany(paths, async () => {
+      const held = await this.readMany(paths, options)
+      const next = new Map(held)
+      const results = records.map((record, i): ApplyResult => {
+        const current = next.get(paths[i])
+        if (current != null && !newer(record.version, current.version)) return 'stale'
+        next.set(paths[i], record)
+        return 'stored'
+      })
+      const changed = [...next].filter(([path, record]) => record !== held.get(path))
+      if (changed.length === 0) return results
+      const batch = this.datastore.batch()
+      for (const [path, record] of changed) batch.put(new Key(path, false), encodeRecord(record!))
+      await batch.commit(options)
+      for (const [path, record] of changed) {
+        const id = this.idOfPath(path)
+        const before = held.get(path)
+        if (before != null) this.account(id, before, -1)
+        this.account(id, record!, 1)
+      }
+      return results
+    })
+  }
+
+  /**
+   * `delete(key, { upTo })` for many keys, with one datastore batch: each
+   * key's record is removed only if the version held is not newer than the
+   * one given, so a write that arrived since is kept. Returns how many
+   * records were removed.
+   */
+  async deleteMany (entries: Array<{ key: Uint8Array, upTo: Version }>, options?: AbortOptions): Promise<number> {
+    this.assertOpen()
+    if (entries.length === 0) return 0
+    const paths = entries.map(entry => this.pathOf(keyId(entry.key)))
+    return this.lockedMany(paths, async () => {
+      const held = await this.readMany(paths, options)
+      const next = new Map(held)
+      entries.forEach(({ key, upTo }, i) => {
+        const current = next.get(paths[i])
+        if (current != null && uint8ArrayEquals(current.key, key) && !newer(current.version, upTo)) next.set(paths[i], undefined)
+      })
+      const removed = [...held].filter(([path, record]) => record != null && next.get(path) == null)
+      if (removed.length === 0) return 0
+      const batch = this.datastore.batch()
+      for (const [path] of removed) batch.delete(new Key(path, false))
+      await batch.commit(options)
+      for (const [path, record] of removed) this.account(this.idOfPath(path), record!, -1)
+      return removed.length
+    })
+  }
+
   /** The record held for `key`, tombstones and expired records included */
   async get (key: Uint8Array, options?: AbortOptions): Promise<StoreRecord | undefined> {
     this.assertOpen()
@@ -359,6 +427,18 @@ export class LocalStore {
     })
   }
 
+  /**
+   * The records held at `paths` (each once), read concurrently. Call with the
+   * paths locked: a bucket whose count is 0 then holds nothing at any of
+   * them, and costs no read (a joining peer's empty ranges).
+   */
+  private async readMany (paths: string[], options?: AbortOptions): Promise<Map<string, StoreRecord | undefined>> {
+    const unique = [...new Set(paths)]
+    const held = await Promise.all(unique.map(async path =>
+      this.counts[this.layout.bucketOf(this.idOfPath(path))] === 0 ? undefined : this.read(path, options)))
+    return new Map(unique.map((path, i) => [path, held[i]]))
+  }
+
   private async read (path: string, options?: AbortOptions): Promise<StoreRecord | undefined> {
     let bytes: Uint8Array
     try {
@@ -403,17 +483,35 @@ export class LocalStore {
 
   /** Run `fn` once every earlier operation on `path` has finished */
   private async locked<T> (path: string, fn: () => Promise<T>): Promise<T> {
-    const before = this.locks.get(path)
+    return this.lockedMany([path], fn)
+  }
+
+  /**
+   * Run `fn` once every earlier operation on any of `paths` has finished.
+   * All the paths are queued on at once, without awaiting in between, so
+   * operations wait only for ones queued before them: no cycle, no deadlock.
+   */
+  private async lockedMany<T> (paths: string[], fn: () => Promise<T>): Promise<T> {
     let release!: () => void
     const done = new Promise<void>(resolve => { release = resolve })
-    const tail = before == null ? done : before.then(async () => done)
-    this.locks.set(path, tail)
+    const befores: Array<Promise<void>> = []
+    const tails = new Map<string, Promise<void>>()
+    for (const path of paths) {
+      if (tails.has(path)) continue
+      const before = this.locks.get(path)
+      const tail = before == null ? done : before.then(async () => done)
+      if (before != null) befores.push(before)
+      this.locks.set(path, tail)
+      tails.set(path, tail)
+    }
     try {
-      await before
+      if (befores.length > 0) await Promise.all(befores)
       return await fn()
     } finally {
       release()
-      if (this.locks.get(path) === tail) this.locks.delete(path)
+      for (const [path, tail] of tails) {
+        if (this.locks.get(path) === tail) this.locks.delete(path)
+      }
     }
   }
 

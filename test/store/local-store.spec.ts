@@ -474,4 +474,117 @@ describe('LocalStore', () => {
       assert.equal(await datastore.has(new Key(`/elsewhere/${id.slice(0, 2)}/${id}`)), true)
     })
   })
+
+  for (const kind of ['memory', 'level'] as const) {
+    describe(`applyMany and deleteMany (${kind} datastore)`, () => {
+      let dir: string | undefined
+      const datastores: Datastore[] = []
+      afterEach(async () => {
+        for (const datastore of datastores.splice(0)) {
+          if (datastore instanceof LevelDatastore) await datastore.close()
+        }
+        if (dir !== undefined) await rm(dir, { recursive: true, force: true })
+        dir = undefined
+      })
+
+      async function fresh (init: LocalStoreInit = {}): Promise<LocalStore> {
+        let datastore: Datastore = new MemoryDatastore()
+        if (kind === 'level') {
+          dir ??= await mkdtemp(join(tmpdir(), 'chord-apply-many-'))
+          const level = new LevelDatastore(join(dir, String(datastores.length)))
+          await level.open()
+          datastore = level
+        }
+        datastores.push(datastore)
+        return openStore(init, datastore)
+      }
+
+      /** everything a store shows: records in ring order, digests of the whole ring, stats */
+      async function snapshot (store: LocalStore): Promise<unknown> {
+        return {
+          records: (await collect(store.range(0n, 0n))).map(plain),
+          digests: (await store.rangeDigests(0n, 0n)).map(d => Buffer.from(d.digest).toString('hex')),
+          stats: store.stats()
+        }
+      }
+
+      it('gives the same results, records, digests and stats as apply one by one', async () => {
+        const random = seeded(7)
+        const base = randomRecords(11, 300)
+        // a mix: new keys, newer and older versions of held keys, tombstones, duplicates within one batch
+        const held = base.slice(0, 150)
+        const incoming: StoreRecord[] = [
+          ...base.slice(100, 300),
+          ...base.slice(0, 60).map((r, i) => put(r.key, `newer ${i}`, version(5000 + i))),
+          ...base.slice(60, 90).map(r => put(r.key, 'older', version(10))),
+          ...base.slice(90, 100).map((r, i) => tombstone(r.key, version(6000 + i))),
+          put(base[0].key, 'newest in the batch', version(9000)),
+          put(base[0].key, 'older than the one before it', version(8000))
+        ].sort(() => random() - 0.5)
+
+        const one = await fresh()
+        const many = await fresh()
+        for (const record of held) await one.apply(record)
+        assert.deepEqual(await many.applyMany(held), held.map(() => 'stored'))
+        const expected = []
+        for (const record of incoming) expected.push(await one.apply(record))
+        assert.deepEqual(await many.applyMany(incoming), expected)
+        assert.ok(expected.includes('stale') && expected.includes('stored'))
+        assert.deepEqual(await snapshot(many), await snapshot(one))
+        assert.equal(text((await many.get(base[0].key))!.value), 'newest in the batch')
+      })
+
+      it('refuses a whole batch holding a malformed or oversized record, writing nothing', async () => {
+        const store = await fresh({ limits: { maxValueBytes: 8 } })
+        const good = put('good', 'v', version(1))
+        await assert.rejects(store.applyMany([good, put('big', 'far too large', version(1))]), RecordTooLargeError)
+        await assert.rejects(store.applyMany([good, put('bad', 'v', version(-1))]), InvalidRecordError)
+        assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0 })
+        assert.equal(await store.has(good.key), false)
+      })
+
+      it('deleteMany removes only versions not newer than the one given, like delete upTo', async () => {
+        const records = randomRecords(12, 200)
+        const one = await fresh()
+        const many = await fresh()
+        await many.applyMany(records)
+        for (const record of records) await one.apply(record)
+        // half the keys were written again since the versions were listed: those must stay
+        const rewritten = records.slice(0, 100).map((r, i) => put(r.key, `rewritten ${i}`, version(7000 + i)))
+        await many.applyMany(rewritten)
+        for (const record of rewritten) await one.apply(record)
+        const entries = [
+          ...records.map(r => ({ key: r.key, upTo: r.version })),
+          { key: new TextEncoder().encode('never held'), upTo: version(1) }
+        ]
+        let removedOne = 0
+        for (const { key, upTo } of entries) if (await one.delete(key, { upTo })) removedOne++
+        assert.equal(await many.deleteMany(entries), removedOne)
+        assert.equal(removedOne, 100)
+        assert.deepEqual(await snapshot(many), await snapshot(one))
+        assert.equal(many.stats().keys, 100)
+      })
+
+      it('keeps per-key order against apply and delete running at the same time', async () => {
+        const store = await fresh()
+        const records = randomRecords(13, 100)
+        const newer = records.map((r, i) => put(r.key, `newer ${i}`, version(9000 + i)))
+        // interleave a batch with single applies of newer versions and deletes of the old ones
+        await Promise.all([
+          store.applyMany(records),
+          ...newer.slice(0, 50).map(async r => store.apply(r)),
+          store.deleteMany(records.slice(50).map(r => ({ key: r.key, upTo: r.version })))
+        ])
+        for (const [i, record] of records.entries()) {
+          const held = await store.get(record.key)
+          // each operation waits for the ones queued on its keys before it
+          if (i < 50) assert.equal(text(held!.value), `newer ${i}`)
+          else assert.equal(held, undefined)
+        }
+        const reopened = new LocalStore(datastores.at(-1)!)
+        await reopened.open()
+        assert.deepEqual(await snapshot(reopened), await snapshot(store))
+      })
+    })
+  }
 })
