@@ -160,10 +160,16 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       limits: recordLimits,
       tombstoneGrace: this.options.tombstoneGrace
     })
-    const storeLimits = { ...recordLimits, maxItemsPerMessage: this.options.maxItemsPerMessage, maxBuckets: 2 ** this.options.bucketBits }
+    const storeLimits = {
+      ...recordLimits,
+      maxItemsPerMessage: this.options.maxItemsPerMessage,
+      maxBuckets: 2 ** this.options.bucketBits,
+      maxSuccessors: this.options.maxNodesPerMessage,
+      maxAddrsPerNode: this.options.maxAddrsPerNode
+    }
     this.store = new ReplicatedStore({
       ring: this.ring,
-      rpc: new StoreRpcClient(this.client, storeLimits),
+      rpc: new StoreRpcClient(this.client, this.codec, storeLimits),
       local: this.local,
       hlc: new HybridClock(),
       limits: recordLimits,
@@ -177,12 +183,13 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       // a batch of records must fit in one frame, with room for the envelope
       batchBytes: Math.min(1024 * 1024, this.options.maxFrameSize / 2),
       log: this.log,
+      onOwnerCheck: (outcome) => { this.metrics.ownerCheck(outcome) },
       onProgress: (progress) => {
         this.metrics.transfer(progress.reason, progress.direction, progress.keys, progress.bytes)
         this.safeDispatchEvent('transfer:progress', { detail: progress })
       }
     })
-    registerStoreMethods(this.server, this.store, storeLimits)
+    registerStoreMethods(this.server, this.store, this.codec, storeLimits)
   }
 
   /** libp2p's content routing: put/get of values, as @libp2p/kad-dht offers them */

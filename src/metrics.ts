@@ -4,6 +4,7 @@
  * metrics configured.
  */
 import type { Counter, CounterGroup, Histogram, HistogramGroup, Metrics } from '@libp2p/interface'
+import type { OwnerCheckOutcome } from './store/replicated-store.ts'
 
 export const METHOD_NAMES: Record<number, string> = {
   1: 'find_successor',
@@ -18,6 +19,8 @@ export const METHOD_NAMES: Record<number, string> = {
   19: 'bucket_digests',
   20: 'versions'
 }
+
+export type { OwnerCheckOutcome }
 
 export interface StoreFigures {
   keys: number
@@ -37,6 +40,7 @@ export class ChordMetrics {
   private readonly transferBytes?: CounterGroup
   private readonly ringChanges?: CounterGroup
   private readonly served?: Counter
+  private readonly ownerChecks?: CounterGroup
 
   constructor (metrics: Metrics | undefined, store: () => StoreFigures) {
     if (metrics === undefined) return
@@ -46,6 +50,7 @@ export class ChordMetrics {
     this.rpcErrors = metrics.registerCounterGroup('chord_rpc_errors_total', { label: 'method', help: 'requests that failed (timeout, unreachable, remote error), by method' })
     this.rpcSeconds = metrics.registerHistogramGroup('chord_rpc_duration_seconds', { label: 'method', help: 'round trip of requests, by method', buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1] })
     this.served = metrics.registerCounter('chord_rpc_served_total', { help: 'requests answered for other peers' })
+    this.ownerChecks = metrics.registerCounterGroup('chord_owner_checks_total', { label: 'outcome', help: 'reads and writes sent straight to a guessed owner: confirmed, not_owner (a lookup followed), failed (no answer; a lookup followed)' })
     this.operations = metrics.registerCounterGroup('chord_operations_total', { label: 'operation', help: 'key operations coordinated here, by operation and outcome' })
     this.operationSeconds = metrics.registerHistogramGroup('chord_operation_duration_seconds', { label: 'operation', help: 'latency of key operations coordinated here', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5] })
     this.transferRecords = metrics.registerCounterGroup('chord_transfer_records_total', { label: 'kind', help: 'records moved between peers, by reason and direction (sync, handoff, leave; push, pull)' })
@@ -68,6 +73,10 @@ export class ChordMetrics {
     this.rpcs?.increment({ [name]: true })
     if (!ok) this.rpcErrors?.increment({ [name]: true })
     else this.rpcSeconds?.observe({ [name]: seconds })
+  }
+
+  ownerCheck (outcome: OwnerCheckOutcome): void {
+    this.ownerChecks?.increment({ [outcome]: true })
   }
 
   servedRequest (): void {

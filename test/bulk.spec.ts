@@ -141,7 +141,7 @@ describe('chord import and export, /metrics (real daemons)', function () {
     }
     const before = await scrape(ring[0])
     for (const [name, type] of [
-      ['chord_lookups_total', 'counter'], ['chord_lookup_hops', 'histogram'], ['chord_rpc_requests_total', 'counter'],
+      ['chord_lookups_total', 'counter'], ['chord_lookup_hops', 'histogram'], ['chord_owner_checks_total', 'counter'], ['chord_rpc_requests_total', 'counter'],
       ['chord_rpc_errors_total', 'counter'], ['chord_rpc_duration_seconds', 'histogram'], ['chord_rpc_served_total', 'counter'],
       ['chord_operations_total', 'counter'], ['chord_operation_duration_seconds', 'histogram'], ['chord_store', 'gauge'],
       ['chord_ring_changes_total', 'counter'], ['libp2p_data_transfer_bytes_total', 'counter']
@@ -154,9 +154,11 @@ describe('chord import and export, /metrics (real daemons)', function () {
     const body = Array.from({ length: 50 }, (_, i) => JSON.stringify({ key: `metric ${i}`, value: 'v' })).join('\n')
     assert.equal((await api(ring[0], 'POST', '/keys', body)).status, 200)
     for (let i = 0; i < 10; i++) assert.equal((await api(ring[0], 'GET', `/keys/metric%20${i}`)).status, 200)
+    for (let i = 0; i < 3; i++) assert.equal((await api(ring[0], 'GET', `/keys/metric%20${i}/lookup`)).status, 200)
     const after = await scrape(ring[0])
     const grew = (key: string): boolean => (after.samples.get(key) ?? 0) > (before.samples.get(key) ?? 0)
-    for (const key of ['chord_operations_total{operation="put_ok"}', 'chord_operations_total{operation="get_ok"}', 'chord_lookups_total{outcome="ok"}',
+    // operations go straight to the replicas the peer knows, the owner confirming: no lookup needed in a ring this small
+    for (const key of ['chord_operations_total{operation="put_ok"}', 'chord_operations_total{operation="get_ok"}', 'chord_owner_checks_total{outcome="confirmed"}', 'chord_lookups_total{outcome="ok"}',
       'chord_rpc_requests_total{method="store"}', 'chord_rpc_requests_total{method="fetch"}', 'chord_lookup_hops_count', 'chord_rpc_served_total']) {
       assert.ok(grew(key), `${key} did not grow`)
     }

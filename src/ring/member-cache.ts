@@ -54,6 +54,13 @@ export class MemberCache {
     return this.members[at]
   }
 
+  /** Cached members clockwise from `key` on (the first at or after it), each once */
+  * from (key: Id): Generator<NodeRef> {
+    const n = this.members.length
+    const start = this.indexAtOrAfter(key)
+    for (let i = 0; i < n; i++) yield this.members[(start + i) % n]
+  }
+
   /** index of the first member with id > `id` */
   private indexAfter (id: Id): number {
     let lo = 0

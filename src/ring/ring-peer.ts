@@ -343,6 +343,43 @@ export class RingPeer implements ChordHandler {
     return this.nodes.filter(n => n.joined).map(n => ({ self: n.self, predecessor: n.getPredecessor(), successors: n.getSuccessorList() }))
   }
 
+  knownSuccessors (key: Id, count: number): NodeRef[] | undefined {
+    const own = this.nodes.filter(n => n.joined)
+    if (own.length === 0 || count < 1) return undefined
+    const usable = (node: NodeRef): boolean => !this.isSuspect(node)
+    // cached members from the key on, until `count` distinct peers...
+    const seen = new Set<string>()
+    const known: NodeRef[] = []
+    for (const node of this.cache.from(key)) {
+      if (!usable(node)) continue
+      known.push(node)
+      seen.add(node.peer)
+      if (seen.size >= count) break
+    }
+    // ...and what our own positions know first hand, merged in ring order
+    for (const n of own) {
+      known.push(n.self, ...n.getSuccessorList().filter(usable))
+      const predecessor = n.getPredecessor()
+      if (predecessor !== undefined && usable(predecessor)) known.push(predecessor)
+    }
+    const from = (node: NodeRef): Id => distance(key, node.id)
+    known.sort((a, b) => { const d = from(a) - from(b); return d < 0n ? -1 : d > 0n ? 1 : 0 })
+    const peers = new Set<string>()
+    const out: NodeRef[] = []
+    for (const node of known) {
+      if (peers.has(node.peer)) continue
+      peers.add(node.peer)
+      out.push(node)
+      if (out.length === count) break
+    }
+    return out
+  }
+
+  /** Members another member just named (an owner's successors): cache them */
+  learn (nodes: NodeRef[]): void {
+    this.remember(...nodes)
+  }
+
   hasOtherPeers (): boolean {
     return this.nodes.some(n => n.knownMembers().some(m => m.peer !== this.peer))
   }

@@ -3,16 +3,20 @@
  * the server-side methods that hand them to the local StoreHandler. Records
  * are decoded one by one against the size limits, lists are capped.
  */
+import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { idFromBytes, idToBytes } from '../ring/id.ts'
 import { decodeRecord, encodeRecord } from '../store/record.ts'
 import { InvalidMessageError, decodeWith } from './errors.ts'
+import { Node } from './pb/ring.ts'
 import { BucketDigestsResponse, FetchRequest, FetchResponse, RangeDigestResponse, RangeRequest, StoreRequest, StoreResponse, VersionsRequest, VersionsResponse } from './pb/store-rpc.ts'
+import type { NodeCodec } from './node-codec.ts'
+import type { Ownership as WireOwnership } from './pb/store-rpc.ts'
 import type { RpcClient } from './rpc-client.ts'
 import type { RpcServer } from './rpc-server.ts'
 import type { Id } from '../ring/id.ts'
 import type { NodeRef, RequestOptions } from '../ring/types.ts'
 import type { RecordLimits, StoreRecord } from '../store/record.ts'
-import type { FetchResult, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
+import type { FetchResult, Ownership, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
 
 /** Method numbers of the store; 16–31 are reserved for it */
 export const StoreMethod = {
@@ -28,16 +32,35 @@ export interface StoreProtocolLimits extends RecordLimits {
   maxItemsPerMessage: number
   /** buckets a digest list may name (2^bucketBits) */
   maxBuckets: number
+  /** successors an ownership answer may name */
+  maxSuccessors: number
+  /** addresses per node in it */
+  maxAddrsPerNode: number
+}
+
+function encodeOwnership (ownership: Ownership, codec: NodeCodec): WireOwnership {
+  return { owner: ownership.owner, successors: ownership.successors.map(n => Node.encode(codec.encode(n))) }
+}
+
+function decodeOwnership (wire: WireOwnership | undefined, codec: NodeCodec, limits: StoreProtocolLimits): Ownership {
+  if (wire === undefined) throw new InvalidMessageError('an owner check was answered without ownership')
+  if (wire.owner && wire.successors.length === 0) throw new InvalidMessageError('an owner named no successor')
+  return {
+    owner: wire.owner,
+    successors: wire.successors.map(bytes => decodeWith(() => codec.decode(Node.decode(bytes, { limits: { addrs: limits.maxAddrsPerNode } }))))
+  }
 }
 
 const bytes = (b: Uint8Array): Uint8Array<ArrayBuffer> => b as Uint8Array<ArrayBuffer>
 
 export class StoreRpcClient implements StoreRpc {
   private readonly client: RpcClient
+  private readonly codec: NodeCodec
   private readonly limits: StoreProtocolLimits
 
-  constructor (client: RpcClient, limits: StoreProtocolLimits) {
+  constructor (client: RpcClient, codec: NodeCodec, limits: StoreProtocolLimits) {
     this.client = client
+    this.codec = codec
     this.limits = limits
   }
 
@@ -57,6 +80,23 @@ export class StoreRpcClient implements StoreRpc {
     const response = decodeWith(() => FetchResponse.decode(body, { limits: { records: keys.length } }))
     if (response.answered > keys.length) throw new InvalidMessageError('FETCH answered more keys than asked')
     return { records: response.records.map(r => decodeWith(() => decodeRecord(r, this.limits))), answered: response.answered }
+  }
+
+  async fetchChecked (to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<{ record: StoreRecord | undefined, ownership: Ownership }> {
+    const body = await this.call(to, StoreMethod.FETCH, FetchRequest.encode({ keys: [bytes(key)], checkOwner: true }), options)
+    const response = decodeWith(() => FetchResponse.decode(body, { limits: { records: 1, ownership$: { successors: this.limits.maxSuccessors } } }))
+    const ownership = decodeOwnership(response.ownership, this.codec, this.limits)
+    const [record] = response.records.map(r => decodeWith(() => decodeRecord(r, this.limits)))
+    if (record !== undefined && !uint8ArrayEquals(record.key, key)) throw new InvalidMessageError('FETCH answered with a record of another key')
+    return { record, ownership }
+  }
+
+  async storeChecked (to: NodeRef, record: StoreRecord, options?: RequestOptions): Promise<{ stored: boolean, ownership: Ownership }> {
+    const body = await this.call(to, StoreMethod.STORE, StoreRequest.encode({ records: [bytes(encodeRecord(record))], checkOwner: true }), options)
+    const response = decodeWith(() => StoreResponse.decode(body, { limits: { stored: 1, ownership$: { successors: this.limits.maxSuccessors } } }))
+    const ownership = decodeOwnership(response.ownership, this.codec, this.limits)
+    if (ownership.owner && response.stored.length !== 1) throw new InvalidMessageError('STORE of 1 record answered for none')
+    return { stored: response.stored[0] ?? false, ownership }
   }
 
   async rangeDigest (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array> {
@@ -88,7 +128,7 @@ export class StoreRpcClient implements StoreRpc {
   }
 }
 
-export function registerStoreMethods (server: RpcServer, handler: StoreHandler, limits: StoreProtocolLimits): void {
+export function registerStoreMethods (server: RpcServer, handler: StoreHandler, codec: NodeCodec, limits: StoreProtocolLimits): void {
   const range = (body: Uint8Array): { from: Id, until: Id } => {
     const request = decodeWith(() => RangeRequest.decode(body))
     return decodeWith(() => ({ from: idFromBytes(request.from), until: idFromBytes(request.to) }))
@@ -103,13 +143,20 @@ export function registerStoreMethods (server: RpcServer, handler: StoreHandler, 
     const request = decodeWith(() => StoreRequest.decode(body, { limits: { records: limits.maxItemsPerMessage } }))
     // every record is checked before any is applied: a bad batch changes nothing
     const records = request.records.map(r => decodeRecord(r, limits))
-    return StoreResponse.encode({ stored: await handler.store(records, from.toString()) })
+    if (!request.checkOwner) return StoreResponse.encode({ stored: await handler.store(records, from.toString()) })
+    if (records.length !== 1) throw new InvalidMessageError(`an owner check is for one record, got ${records.length}`)
+    const ownership = handler.ownership(records[0].key)
+    // not ours: keep nothing, so a wrong guess leaves no stray copy behind
+    const stored = ownership.owner ? await handler.store(records, from.toString()) : []
+    return StoreResponse.encode({ stored, ownership: encodeOwnership(ownership, codec) })
   })
   server.register(StoreMethod.FETCH, async (body) => {
     const request = decodeWith(() => FetchRequest.decode(body, { limits: { keys: limits.maxItemsPerMessage } }))
     checkKeys(request.keys)
+    if (request.checkOwner && request.keys.length !== 1) throw new InvalidMessageError(`an owner check is for one key, got ${request.keys.length}`)
     const { records, answered } = await handler.fetch(request.keys)
-    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered })
+    const ownership = request.checkOwner ? encodeOwnership(handler.ownership(request.keys[0]), codec) : undefined
+    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered, ownership })
   })
   server.register(StoreMethod.RANGE_DIGEST, async (body) => {
     const { from, until } = range(body)

@@ -2,9 +2,11 @@
  * The replicated key–value store on top of the ring.
  *
  * - A key lives on its first r distinct peers from successor(key) on.
- * - Any peer coordinates a put/get/delete: it looks the key up, sends to every
- *   replica, and answers once the consistency level's count acknowledged
- *   (durably stored) or answered. Versions are (hybrid clock, writer) so every
+ * - Any peer coordinates a put/get/delete: it sends to the replicas and
+ *   answers once the consistency level's count acknowledged (durably stored)
+ *   or answered. When it already knows the members around the key it skips
+ *   the lookup: the peer it takes for the owner confirms in the same round
+ *   trip (or the lookup follows). Versions are (hybrid clock, writer) so every
  *   replica keeps the same last write; deletes are tombstones.
  * - Reads repair replicas that answered with an older version or nothing.
  * - Maintenance: each position syncs its own range (pred, self] with the other
@@ -25,7 +27,7 @@ import type { LocalStore, StoreStats } from './local-store.ts'
 import type { RecordLimits, StoreRecord, Version } from './record.ts'
 import type { HybridClock } from './hlc.ts'
 import type { RangeSyncInit, SyncResult } from './range-sync.ts'
-import type { Consistency, FetchResult, RingView, StoreHandler, StoreRpc, TransferProgress, VersionEntry } from './types.ts'
+import type { Consistency, FetchResult, Ownership, RingView, StoreHandler, StoreRpc, TransferProgress, VersionEntry } from './types.ts'
 import type { Id } from '../ring/id.ts'
 import type { Clock, Log, NodeRef, RequestOptions } from '../ring/types.ts'
 
@@ -74,7 +76,11 @@ export interface ReplicatedStoreInit {
   clock?: Clock
   log?: Log
   onProgress?(progress: TransferProgress): void
+  /** a read or write went straight to a guessed owner: how its check ended */
+  onOwnerCheck?(outcome: OwnerCheckOutcome): void
 }
+
+export type OwnerCheckOutcome = 'confirmed' | 'not_owner' | 'failed'
 
 export interface WriteOptions extends RequestOptions {
   consistency?: Consistency
@@ -92,6 +98,12 @@ export interface KeyLocation {
   hops: number
   /** the key's replica set, with what each one holds */
   replicas: Array<{ node: NodeRef, version?: Version, deleted?: boolean, error?: string }>
+}
+
+/** A replica's answer to a read: the record it holds, if any */
+interface ReadAnswer {
+  node: NodeRef
+  record: StoreRecord | undefined
 }
 
 export interface HandoffResult {
@@ -223,12 +235,67 @@ export class ReplicatedStore implements StoreHandler {
    */
   async getRecord (key: Uint8Array, options: ReadOptions = {}): Promise<StoreRecord | undefined> {
     this.checkKey(key)
-    const replicas = await this.replicasOf(key, options)
-    const needed = required(options.consistency ?? this.init.consistency ?? 'QUORUM', replicas.length)
-    const answers: Array<{ node: NodeRef, record: StoreRecord | undefined }> = []
+    const consistency = options.consistency ?? this.init.consistency ?? 'QUORUM'
+    const direct = await this.readDirect(key, consistency, options)
+    const replicas = direct.replicas ?? await this.replicasOf(key, options)
+    return this.readFrom(key, replicas, consistency, direct.answers, options)
+  }
+
+  /**
+   * The first round of a read without a lookup: ask the replicas this peer
+   * already knows of, the guessed owner with an owner check. If the owner
+   * confirms, its successor list names the replica set; answers from peers
+   * in that set count whatever way the set was learned.
+   */
+  private async readDirect (key: Uint8Array, consistency: Consistency, options: RequestOptions): Promise<{ replicas?: NodeRef[], answers: ReadAnswer[] }> {
+    const guess = this.ring.knownSuccessors(keyId(key), this.r)
+    if (guess === undefined || guess.length === 0) return { answers: [] }
+    const [owner, ...others] = guess.slice(0, Math.max(required(consistency, guess.length), 1))
+    const answers: ReadAnswer[] = []
+    const [checked] = await Promise.all([
+      this.checkOwner(owner, async () => this.sync.rpc.fetchChecked(owner, key, options)),
+      ...others.map(async node => this.sync.rpc.fetch(node, [key], options).then(({ records: [record] }) => { answers.push({ node, record }) }, () => {}))
+    ])
+    if (checked === undefined) return { answers }
+    answers.push({ node: owner, record: checked.record })
+    return { replicas: replicaSet([owner, ...checked.ownership.successors], this.r), answers }
+  }
+
+  /**
+   * Run an owner-checked request; undefined unless `owner` confirmed. Its
+   * successors are remembered for later guesses, and a guess that does not
+   * answer is forgotten, so the next one does not wait on it again.
+   */
+  private async checkOwner<T extends { ownership: Ownership }> (owner: NodeRef, request: () => Promise<T>): Promise<T | undefined> {
+    try {
+      const answer = await request()
+      this.init.onOwnerCheck?.(answer.ownership.owner ? 'confirmed' : 'not_owner')
+      if (!answer.ownership.owner) return undefined
+      this.ring.learn(answer.ownership.successors)
+      return answer
+    } catch (err) {
+      this.init.onOwnerCheck?.('failed')
+      if (owner.peer !== this.self) this.ring.forget(owner)
+      this.log('owner check of %s failed: %s', owner.peer, errorMessage(err))
+      return undefined
+    }
+  }
+
+  /** Complete a read on `replicas`, given the answers some of them already gave */
+  private async readFrom (key: Uint8Array, replicas: NodeRef[], consistency: Consistency, given: ReadAnswer[], options: RequestOptions): Promise<StoreRecord | undefined> {
+    if (replicas.length === 0) throw new QuorumError('no replica to read from')
+    const needed = required(consistency, replicas.length)
+    const member = new Set(replicas.map(n => n.peer))
+    const answers = given.filter(a => member.delete(a.node.peer))
+    const unasked = replicas.filter(n => member.has(n.peer))
     const errors: string[] = []
     const asked: Array<Promise<void>> = []
+    let inFlight = 0
     let newest: StoreRecord | undefined
+    const consider = (record: StoreRecord | undefined): void => {
+      if (record !== undefined && (newest === undefined || newer(record.version, newest.version))) newest = record
+    }
+    answers.forEach(a => { consider(a.record) })
     const result = await new Promise<StoreRecord | undefined>((resolve, reject) => {
       let settled = false
       const finish = (): void => {
@@ -238,8 +305,8 @@ export class ReplicatedStore implements StoreHandler {
           resolve(newest)
           return
         }
-        if (answers.length + errors.length < asked.length) return // answers still on their way
-        if (asked.length < replicas.length) {
+        if (inFlight > 0) return // answers still on their way
+        if (unasked.length > 0) {
           ask()
         } else if (answers.length >= needed && errors.length === 0) {
           // absent: every replica answered so (one that failed may hold the key)
@@ -252,23 +319,22 @@ export class ReplicatedStore implements StoreHandler {
         }
       }
       const ask = (): void => {
-        const node = replicas[asked.length]
+        const node = unasked.shift()!
+        inFlight++
         asked.push(this.sync.rpc.fetch(node, [key], options).then(({ records: [record] }) => {
           answers.push({ node, record })
-          if (record !== undefined && (newest === undefined || newer(record.version, newest.version))) newest = record
-          finish()
+          consider(record)
         }, err => {
           errors.push(errorMessage(err))
+        }).finally(() => {
+          inFlight--
           finish()
         }))
       }
-      if (replicas.length === 0) {
-        reject(new QuorumError('no replica to read from'))
-        return
-      }
-      for (let i = 0; i < Math.max(needed, 1); i++) ask()
+      for (let i = answers.length; i < needed && unasked.length > 0; i++) ask()
+      finish()
     })
-    // read repair of the replicas asked, once they have all answered
+    // read repair of the replicas that answered, once every one asked has
     void Promise.allSettled(asked).then(async () => {
       if (newest === undefined) return
       const stale = answers.filter(a => a.record === undefined || newer(newest!.version, a.record.version))
@@ -308,19 +374,28 @@ export class ReplicatedStore implements StoreHandler {
     const consistency = options.consistency ?? this.init.consistency ?? 'QUORUM'
     let retried = false
     for (let restamps = 0; ; ) {
-      const replicas = await this.replicasOf(record.key, options)
-      const needed = required(consistency, replicas.length)
       const superseded: Version[] = []
+      // a replica that did not store it kept what it held: this very version (a retry), or a newer one
+      const kept = async (node: NodeRef): Promise<void> => {
+        const { records: [held] } = await this.sync.rpc.fetch(node, [record.key], options)
+        if (held !== undefined && !newer(held.version, record.version)) return
+        if (held !== undefined) superseded.push(held.version)
+        throw new Error(`${node.peer} kept a newer version`)
+      }
+      const storeOn = async (node: NodeRef): Promise<void> => {
+        const [stored] = await this.storeAt(node, [record], options)
+        if (!stored) await kept(node)
+      }
+      const tasks = new Map<string, Promise<void>>()
+      const start = (node: NodeRef, task: Promise<void>): void => {
+        task.catch(() => {}) // a store to a peer that turns out not to be a replica counts for nothing
+        tasks.set(node.peer, task)
+      }
+      const replicas = await this.writeDirect(record, options, start, storeOn, kept) ?? await this.replicasOf(record.key, options)
+      for (const node of replicas) if (!tasks.has(node.peer)) start(node, storeOn(node))
+      const needed = required(consistency, replicas.length)
       try {
-        await atLeast(replicas.map(async node => {
-          const [stored] = await this.storeAt(node, [record], options)
-          if (stored) return
-          // kept what it held: this very version (a retry), or a newer one
-          const { records: [held] } = await this.sync.rpc.fetch(node, [record.key], options)
-          if (held !== undefined && !newer(held.version, record.version)) return
-          if (held !== undefined) superseded.push(held.version)
-          throw new Error(`${node.peer} kept a newer version`)
-        }), needed, replicas.length, consistency)
+        await atLeast(replicas.map(node => tasks.get(node.peer)!), needed, replicas.length, consistency)
         return record.version
       } catch (err) {
         if (!(err instanceof QuorumError)) throw err
@@ -337,6 +412,23 @@ export class ReplicatedStore implements StoreHandler {
         await new Promise(resolve => setTimeout(resolve, this.init.syncInterval ?? 1000))
       }
     }
+  }
+
+  /**
+   * A write without a lookup: store on the replicas this peer already knows
+   * of, the guessed owner with an owner check (it stores nothing if the key
+   * is not its own). Resolves with the replica set the owner confirmed, or
+   * undefined when the guess was wrong or the owner did not answer.
+   */
+  private async writeDirect (record: StoreRecord, options: RequestOptions, start: (node: NodeRef, task: Promise<void>) => void, storeOn: (node: NodeRef) => Promise<void>, kept: (node: NodeRef) => Promise<void>): Promise<NodeRef[] | undefined> {
+    const guess = this.ring.knownSuccessors(keyId(record.key), this.r)
+    if (guess === undefined || guess.length === 0) return undefined
+    const [owner, ...others] = guess
+    for (const node of others) start(node, storeOn(node))
+    const checked = await this.checkOwner(owner, async () => this.sync.rpc.storeChecked(owner, record, options))
+    if (checked === undefined) return undefined
+    start(owner, checked.stored ? Promise.resolve() : kept(owner))
+    return replicaSet([owner, ...checked.ownership.successors], this.r)
   }
 
   private async replicasOf (key: Uint8Array, options: RequestOptions): Promise<NodeRef[]> {
@@ -361,6 +453,18 @@ export class ReplicatedStore implements StoreHandler {
   private async accept (record: StoreRecord, from: string): Promise<boolean> {
     if (from !== this.self) this.init.hlc.update(record.version)
     return (await this.local.apply(record)) === 'stored'
+  }
+
+  ownership (key: Uint8Array): Ownership {
+    if (!this.leaving) {
+      const id = keyId(key)
+      for (const position of this.ring.memberPositions()) {
+        if (position.predecessor !== undefined && betweenRightIncl(position.predecessor.id, id, position.self.id)) {
+          return { owner: true, successors: position.successors }
+        }
+      }
+    }
+    return { owner: false, successors: [] }
   }
 
   async fetch (keys: Uint8Array[]): Promise<FetchResult> {
@@ -558,6 +662,19 @@ class LocalStoreShortcut implements StoreRpc {
 
   async fetch (to: NodeRef, keys: Uint8Array[], options?: RequestOptions): Promise<FetchResult> {
     return to.peer === this.self ? this.local.fetch(keys) : this.remote.fetch(to, keys, options)
+  }
+
+  async fetchChecked (to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<{ record: StoreRecord | undefined, ownership: Ownership }> {
+    if (to.peer !== this.self) return this.remote.fetchChecked(to, key, options)
+    const { records: [record] } = await this.local.fetch([key])
+    return { record, ownership: this.local.ownership(key) }
+  }
+
+  async storeChecked (to: NodeRef, record: StoreRecord, options?: RequestOptions): Promise<{ stored: boolean, ownership: Ownership }> {
+    if (to.peer !== this.self) return this.remote.storeChecked(to, record, options)
+    const ownership = this.local.ownership(record.key)
+    const [stored] = ownership.owner ? await this.local.store([record], this.self) : [false]
+    return { stored, ownership }
   }
 
   async rangeDigest (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array> {

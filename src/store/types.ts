@@ -22,11 +22,24 @@ export interface FetchResult {
   answered: number
 }
 
+/**
+ * A peer's word on whether it owns a key (the key lies in (predecessor,
+ * self] of one of its positions) and, if so, that position's successors.
+ */
+export interface Ownership {
+  owner: boolean
+  successors: NodeRef[]
+}
+
 export interface StoreRpc {
   /** keep these records if newer; per record true = stored, false = already had same or newer */
   store(to: NodeRef, records: StoreRecord[], options?: RequestOptions): Promise<boolean[]>
   /** records held for a prefix of `keys`; `answered` says how many keys were looked at */
   fetch(to: NodeRef, keys: Uint8Array[], options?: RequestOptions): Promise<FetchResult>
+  /** the record `to` holds for `key`, and whether `to` owns the key */
+  fetchChecked(to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<{ record: StoreRecord | undefined, ownership: Ownership }>
+  /** store `record` at `to` only if `to` owns its key; `stored` as in store() */
+  storeChecked(to: NodeRef, record: StoreRecord, options?: RequestOptions): Promise<{ stored: boolean, ownership: Ownership }>
   /** XOR digest of everything held in (from, to] */
   rangeDigest(to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array>
   bucketDigests(to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Array<{ bucket: number, digest: Uint8Array }>>
@@ -36,6 +49,8 @@ export interface StoreRpc {
 export interface StoreHandler {
   store(records: StoreRecord[], from: string): Promise<boolean[]>
   fetch(keys: Uint8Array[]): Promise<FetchResult>
+  /** whether this peer owns `key`, and the successors of the position that does */
+  ownership(key: Uint8Array): Ownership
   rangeDigest(from: Id, until: Id): Promise<Uint8Array>
   bucketDigests(from: Id, until: Id): Promise<Array<{ bucket: number, digest: Uint8Array }>>
   versions(from: Id, until: Id, bucket: number, limit: number): Promise<{ entries: VersionEntry[], more: boolean }>
@@ -47,6 +62,17 @@ export interface RingView {
   findSuccessor(key: Id, options?: RequestOptions): Promise<LookupResult>
   /** this peer's positions that are ring members, with their neighbours */
   memberPositions(): Array<{ self: NodeRef, predecessor: NodeRef | undefined, successors: NodeRef[] }>
+  /**
+   * A guess at the first `count` distinct peers from the key's successor on,
+   * from what this peer already knows (its location cache and its own
+   * positions), without asking anyone; undefined when it knows too little.
+   * Only a guess: the first of them must confirm it owns the key.
+   */
+  knownSuccessors(key: Id, count: number): NodeRef[] | undefined
+  /** members an owner just named: keep them for later guesses */
+  learn(nodes: NodeRef[]): void
+  /** a member did not answer: guess without it */
+  forget(node: NodeRef): void
   /** some other peer is known, to route through or hand data to */
   hasOtherPeers(): boolean
 }

@@ -5,6 +5,7 @@ import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface StoreRequest {
   records: Uint8Array<ArrayBuffer>[]
+  checkOwner: boolean
 }
 
 export namespace StoreRequest {
@@ -24,12 +25,18 @@ export namespace StoreRequest {
           }
         }
 
+        if ((obj.checkOwner != null && obj.checkOwner !== false)) {
+          w.uint32(16)
+          w.bool(obj.checkOwner)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          records: []
+          records: [],
+          checkOwner: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -44,6 +51,10 @@ export namespace StoreRequest {
               }
 
               obj.records.push(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.checkOwner = reader.bool()
               break
             }
             default: {
@@ -80,6 +91,13 @@ export namespace StoreRequest {
 
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.checkOwner`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -98,6 +116,11 @@ export namespace StoreRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface StoreRequestCheckOwnerFieldEvent {
+    field: '$.checkOwner'
+    value: boolean
+  }
+
   export function encode (obj: Partial<StoreRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreRequest.codec())
   }
@@ -106,13 +129,14 @@ export namespace StoreRequest {
     return decodeMessage(buf, StoreRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestRecordsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreRequest>): Generator<StoreRequestRecordsFieldEvent | StoreRequestCheckOwnerFieldEvent> {
     return streamMessage(buf, StoreRequest.codec(), opts)
   }
 }
 
 export interface StoreResponse {
   stored: boolean[]
+  ownership?: Ownership
 }
 
 export namespace StoreResponse {
@@ -130,6 +154,11 @@ export namespace StoreResponse {
             w.uint32(8)
             w.bool(value)
           }
+        }
+
+        if (obj.ownership != null) {
+          w.uint32(18)
+          Ownership.codec().encode(obj.ownership, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -152,6 +181,12 @@ export namespace StoreResponse {
               }
 
               obj.stored.push(reader.bool())
+              break
+            }
+            case 2: {
+              obj.ownership = Ownership.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ownership
+              })
               break
             }
             default: {
@@ -188,6 +223,13 @@ export namespace StoreResponse {
 
               break
             }
+            case 2: {
+              yield * Ownership.codec().stream(reader, reader.uint32(), `${prefix}.ownership`, {
+                limits: opts.limits?.ownership
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -206,6 +248,17 @@ export namespace StoreResponse {
     value: boolean
   }
 
+  export interface StoreResponseOwnershipOwnerFieldEvent {
+    field: '$.ownership.owner'
+    value: boolean
+  }
+
+  export interface StoreResponseOwnershipSuccessorsFieldEvent {
+    field: '$.ownership.successors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<StoreResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, StoreResponse.codec())
   }
@@ -214,13 +267,14 @@ export namespace StoreResponse {
     return decodeMessage(buf, StoreResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStoredFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<StoreResponse>): Generator<StoreResponseStoredFieldEvent | StoreResponseOwnershipOwnerFieldEvent | StoreResponseOwnershipSuccessorsFieldEvent> {
     return streamMessage(buf, StoreResponse.codec(), opts)
   }
 }
 
 export interface FetchRequest {
   keys: Uint8Array<ArrayBuffer>[]
+  checkOwner: boolean
 }
 
 export namespace FetchRequest {
@@ -240,12 +294,18 @@ export namespace FetchRequest {
           }
         }
 
+        if ((obj.checkOwner != null && obj.checkOwner !== false)) {
+          w.uint32(16)
+          w.bool(obj.checkOwner)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          keys: []
+          keys: [],
+          checkOwner: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -260,6 +320,10 @@ export namespace FetchRequest {
               }
 
               obj.keys.push(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.checkOwner = reader.bool()
               break
             }
             default: {
@@ -296,6 +360,13 @@ export namespace FetchRequest {
 
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.checkOwner`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -314,6 +385,11 @@ export namespace FetchRequest {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FetchRequestCheckOwnerFieldEvent {
+    field: '$.checkOwner'
+    value: boolean
+  }
+
   export function encode (obj: Partial<FetchRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FetchRequest.codec())
   }
@@ -322,7 +398,7 @@ export namespace FetchRequest {
     return decodeMessage(buf, FetchRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKeysFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchRequest>): Generator<FetchRequestKeysFieldEvent | FetchRequestCheckOwnerFieldEvent> {
     return streamMessage(buf, FetchRequest.codec(), opts)
   }
 }
@@ -330,6 +406,7 @@ export namespace FetchRequest {
 export interface FetchResponse {
   records: Uint8Array<ArrayBuffer>[]
   answered: number
+  ownership?: Ownership
 }
 
 export namespace FetchResponse {
@@ -352,6 +429,11 @@ export namespace FetchResponse {
         if ((obj.answered != null && obj.answered !== 0)) {
           w.uint32(16)
           w.uint32(obj.answered)
+        }
+
+        if (obj.ownership != null) {
+          w.uint32(26)
+          Ownership.codec().encode(obj.ownership, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -379,6 +461,12 @@ export namespace FetchResponse {
             }
             case 2: {
               obj.answered = reader.uint32()
+              break
+            }
+            case 3: {
+              obj.ownership = Ownership.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.ownership
+              })
               break
             }
             default: {
@@ -422,6 +510,13 @@ export namespace FetchResponse {
               }
               break
             }
+            case 3: {
+              yield * Ownership.codec().stream(reader, reader.uint32(), `${prefix}.ownership`, {
+                limits: opts.limits?.ownership
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -445,6 +540,17 @@ export namespace FetchResponse {
     value: number
   }
 
+  export interface FetchResponseOwnershipOwnerFieldEvent {
+    field: '$.ownership.owner'
+    value: boolean
+  }
+
+  export interface FetchResponseOwnershipSuccessorsFieldEvent {
+    field: '$.ownership.successors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<FetchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FetchResponse.codec())
   }
@@ -453,8 +559,139 @@ export namespace FetchResponse {
     return decodeMessage(buf, FetchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseRecordsFieldEvent | FetchResponseAnsweredFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseRecordsFieldEvent | FetchResponseAnsweredFieldEvent | FetchResponseOwnershipOwnerFieldEvent | FetchResponseOwnershipSuccessorsFieldEvent> {
     return streamMessage(buf, FetchResponse.codec(), opts)
+  }
+}
+
+export interface Ownership {
+  owner: boolean
+  successors: Uint8Array<ArrayBuffer>[]
+}
+
+export namespace Ownership {
+  let _codec: Codec<Ownership>
+
+  export const codec = (): Codec<Ownership> => {
+    if (_codec == null) {
+      _codec = message<Ownership>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.owner != null && obj.owner !== false)) {
+          w.uint32(8)
+          w.bool(obj.owner)
+        }
+
+        if (obj.successors != null && obj.successors.length > 0) {
+          for (const value of obj.successors) {
+            w.uint32(18)
+            w.bytes(value)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          owner: false,
+          successors: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.owner = reader.bool()
+              break
+            }
+            case 2: {
+              if (opts.limits?.successors != null && obj.successors.length === opts.limits.successors) {
+                throw new MaxLengthError('Decode error - repeated field "successors" had too many elements')
+              }
+
+              obj.successors.push(reader.bytes())
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          successors: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.owner`,
+                value: reader.bool()
+              }
+              break
+            }
+            case 2: {
+              if (opts.limits?.successors != null && obj.successors === opts.limits.successors) {
+                throw new MaxLengthError('Streaming decode error - repeated field "successors" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.successors[]`,
+                index: obj.successors,
+                value: reader.bytes()
+              }
+
+              obj.successors++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface OwnershipOwnerFieldEvent {
+    field: '$.owner'
+    value: boolean
+  }
+
+  export interface OwnershipSuccessorsFieldEvent {
+    field: '$.successors[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<Ownership>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Ownership.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ownership>): Ownership {
+    return decodeMessage(buf, Ownership.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Ownership>): Generator<OwnershipOwnerFieldEvent | OwnershipSuccessorsFieldEvent> {
+    return streamMessage(buf, Ownership.codec(), opts)
   }
 }
 
