@@ -141,4 +141,30 @@ describe('operations without a lookup', function () {
     assert.equal(again.calls.filter(c => c.to === owner).length, 0, 'the dead owner was asked again')
     assert.deepEqual(again.calls.map(c => c.method), [StoreMethod.FETCH])
   })
+
+  it('an owner that names too few successors, or none, is not believed: a lookup decides which replicas a read needs', async () => {
+    peers = await startRing(6, { init: () => ({ replicas: r }) })
+    await waitForIdealRing(peers, 200)
+    const coordinator = peers[0]
+    await warm(coordinator)
+    for (const lie of ['only itself', 'no successor at all']) {
+      const key = keyAwayFrom(peers, coordinator, `liar-${lie}`)
+      const [owner, ...rest] = service(coordinator).ring.knownSuccessors(keyId(encoder.encode(key)), r)!
+      // the key is on the other two replicas only, say the owner has not been repaired yet
+      const record = { key: encoder.encode(key), value: encoder.encode('held'), deleted: false, version: { wallTime: Date.now(), logical: 0, writer: coordinator.peerId.toString() } }
+      for (const node of rest) await service(coordinator).store.pushTo(node, [record])
+      const liar = service(peers.find(p => p.peerId.toString() === owner.peer)!).store
+      const honest = liar.ownership.bind(liar)
+      liar.ownership = (k) => {
+        const truth = honest(k)
+        return truth.owner ? { owner: true, successors: lie === 'only itself' ? [owner] : [] } : truth
+      }
+      try {
+        // believed, the liar alone would make the replica set, and it has nothing
+        assert.equal(text(await coordinator.services.chord.get(key)), 'held', `owner naming ${lie}`)
+      } finally {
+        liar.ownership = honest
+      }
+    }
+  })
 })

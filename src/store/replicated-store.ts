@@ -15,7 +15,7 @@
  *   to their replicas, and drops them only once every replica acknowledged;
  *   a graceful leave hands everything over before the peer exits.
  */
-import { betweenRightIncl, keyId, RING_SIZE } from '../ring/id.ts'
+import { betweenRightIncl, distance, keyId, RING_SIZE } from '../ring/id.ts'
 import { Periodic } from '../ring/periodic.ts'
 import { realClock, silentLog } from '../ring/types.ts'
 import { errorMessage } from '../ring/chord-node.ts'
@@ -253,32 +253,54 @@ export class ReplicatedStore implements StoreHandler {
     const [owner, ...others] = guess.slice(0, Math.max(required(consistency, guess.length), 1))
     const answers: ReadAnswer[] = []
     const [checked] = await Promise.all([
-      this.checkOwner(owner, async () => this.sync.rpc.fetchChecked(owner, key, options)),
+      this.checkOwner(guess, async () => this.sync.rpc.fetchChecked(owner, key, options)),
       ...others.map(async node => this.sync.rpc.fetch(node, [key], options).then(({ records: [record] }) => { answers.push({ node, record }) }, () => {}))
     ])
     if (checked === undefined) return { answers }
-    answers.push({ node: owner, record: checked.record })
-    return { replicas: replicaSet([owner, ...checked.ownership.successors], this.r), answers }
+    answers.push({ node: owner, record: checked.answer.record })
+    return { replicas: checked.replicas, answers }
   }
 
   /**
-   * Run an owner-checked request; undefined unless `owner` confirmed. Its
-   * successors are remembered for later guesses, and a guess that does not
-   * answer is forgotten, so the next one does not wait on it again.
+   * Run an owner-checked request to `guess[0]`; undefined unless it
+   * confirmed, with successors that can be right. They are remembered for
+   * later guesses, and a guess that does not answer is forgotten, so the
+   * next one does not wait on it again.
    */
-  private async checkOwner<T extends { ownership: Ownership }> (owner: NodeRef, request: () => Promise<T>): Promise<T | undefined> {
+  private async checkOwner<T extends { ownership: Ownership }> (guess: NodeRef[], request: () => Promise<T>): Promise<{ answer: T, replicas: NodeRef[] } | undefined> {
+    const owner = guess[0]
     try {
       const answer = await request()
-      this.init.onOwnerCheck?.(answer.ownership.owner ? 'confirmed' : 'not_owner')
-      if (!answer.ownership.owner) return undefined
+      const replicas = answer.ownership.owner ? this.confirmedReplicas(owner, answer.ownership.successors, guess.length) : undefined
+      this.init.onOwnerCheck?.(replicas !== undefined ? 'confirmed' : 'not_owner')
+      if (replicas === undefined) return undefined
       this.ring.learn(answer.ownership.successors)
-      return answer
+      return { answer, replicas }
     } catch (err) {
       this.init.onOwnerCheck?.('failed')
       if (owner.peer !== this.self) this.ring.forget(owner)
       this.log('owner check of %s failed: %s', owner.peer, errorMessage(err))
       return undefined
     }
+  }
+
+  /**
+   * The replica set an owner's successor list names, read up to where the
+   * list wraps round the ring; undefined when it names fewer peers than we
+   * already know of there (a lie, or a list still being repaired): a lookup
+   * decides then.
+   */
+  private confirmedReplicas (owner: NodeRef, successors: NodeRef[], known: number): NodeRef[] | undefined {
+    const inOrder: NodeRef[] = [owner]
+    let last = 0n
+    for (const node of successors) {
+      const d = distance(owner.id, node.id)
+      if (d <= last) break
+      inOrder.push(node)
+      last = d
+    }
+    const replicas = replicaSet(inOrder, this.r)
+    return replicas.length < Math.min(this.r, known) ? undefined : replicas
   }
 
   /** Complete a read on `replicas`, given the answers some of them already gave */
@@ -425,10 +447,10 @@ export class ReplicatedStore implements StoreHandler {
     if (guess === undefined || guess.length === 0) return undefined
     const [owner, ...others] = guess
     for (const node of others) start(node, storeOn(node))
-    const checked = await this.checkOwner(owner, async () => this.sync.rpc.storeChecked(owner, record, options))
+    const checked = await this.checkOwner(guess, async () => this.sync.rpc.storeChecked(owner, record, options))
     if (checked === undefined) return undefined
-    start(owner, checked.stored ? Promise.resolve() : kept(owner))
-    return replicaSet([owner, ...checked.ownership.successors], this.r)
+    start(owner, checked.answer.stored ? Promise.resolve() : kept(owner))
+    return checked.replicas
   }
 
   private async replicasOf (key: Uint8Array, options: RequestOptions): Promise<NodeRef[]> {
