@@ -44,7 +44,6 @@ function encodeOwnership (ownership: Ownership, codec: NodeCodec): WireOwnership
 
 function decodeOwnership (wire: WireOwnership | undefined, codec: NodeCodec, limits: StoreProtocolLimits): Ownership {
   if (wire === undefined) throw new InvalidMessageError('an owner check was answered without ownership')
-  if (wire.owner && wire.successors.length === 0) throw new InvalidMessageError('an owner named no successor')
   return {
     owner: wire.owner,
     successors: wire.successors.map(bytes => decodeWith(() => codec.decode(Node.decode(bytes, { limits: { addrs: limits.maxAddrsPerNode } }))))

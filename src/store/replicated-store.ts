@@ -482,7 +482,8 @@ export class ReplicatedStore implements StoreHandler {
       const id = keyId(key)
       for (const position of this.ring.memberPositions()) {
         if (position.predecessor !== undefined && betweenRightIncl(position.predecessor.id, id, position.self.id)) {
-          return { owner: true, successors: position.successors }
+          // the other replicas are all the asker needs
+          return { owner: true, successors: replicaSet(position.successors, this.r - 1, this.self) }
         }
       }
     }

@@ -24,7 +24,8 @@ export interface FetchResult {
 
 /**
  * A peer's word on whether it owns a key (the key lies in (predecessor,
- * self] of one of its positions) and, if so, that position's successors.
+ * self] of one of its positions) and, if so, the next r − 1 distinct peers
+ * of that position's successor list: the key's other replicas.
  */
 export interface Ownership {
   owner: boolean
