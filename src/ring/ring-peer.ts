@@ -330,6 +330,7 @@ export class RingPeer implements ChordHandler {
   }
 
   private isSuspect (node: NodeRef): boolean {
+    if (this.suspects.size === 0) return false // the common case, on every operation's guess
     const key = nodeKey(node)
     const until = this.suspects.get(key)
     if (until === undefined) return false
