@@ -83,6 +83,46 @@ describe('replicated store', function () {
     await readEverywhere(peers.slice(0, 4), acknowledged)
   })
 
+  it('a peer (on LevelDB) joining a ring of 3,000 keys takes its share in bulk, and hands it back when it leaves: every key on exactly r replicas', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'chord-join-bulk-'))
+    try {
+      let dirs = 0
+      const node = (): { dataDir: string } => ({ dataDir: join(dir, `peer-${dirs++}`) })
+      // the default bucket layout (4,096 buckets), so ranges span many buckets
+      const init = { replicas: r, bucketBits: 12 }
+      peers = await startRing(6, { init: () => init })
+      await waitForIdealRing(peers, 300)
+      const keys = Array.from({ length: 3000 }, (_, i) => `bulk-${i}`)
+      const values = new Map(keys.map((key, i) => [key, `value ${i} `.repeat(20)]))
+      await peers[0].services.chord.putMany(keys.map(key => ({ key, value: values.get(key)! })))
+      await waitFor(async () => (await misplaced(peers, keys, r)).length === 0, SETTLE, 'keys not on exactly r replicas before the join')
+
+      const joiner = await createChordNode({
+        ...node(),
+        listen: ['/ip4/127.0.0.1/tcp/0'],
+        inboundConnectionThreshold: Infinity,
+        chord: { ...FAST, ...init, bootstrap: [addrOf(peers[2])] }
+      })
+      peers.push(joiner)
+      await waitForIdealRing(peers, 300)
+      await waitFor(async () => (await misplaced(peers, keys, r)).length === 0, SETTLE,
+        'keys not on exactly r replicas after the join')
+      assert.ok(joiner.services.chord.storeStats().keys > 0, 'the joiner holds keys')
+      await readEverywhere([joiner], values)
+
+      await joiner.services.chord.leave()
+      await joiner.stop()
+      peers.pop()
+      await waitFor(async () => (await misplaced(peers, keys, r)).length === 0, SETTLE,
+        'keys not on exactly r replicas after the leave')
+      await readEverywhere([peers[0]], values)
+    } finally {
+      await stopAll(peers)
+      peers = []
+      await rm(dir, { recursive: true, force: true })
+    }
+  })
+
   it('graceful leaves then r−1 adjacent crashes lose no acknowledged write, and r copies come back', async () => {
     const n = 14
     // the crash victims are chosen after the ring forms; leaveOnStop: false makes their stop a crash

@@ -4,11 +4,12 @@
  * are decoded one by one against the size limits, lists are capped.
  */
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import { idFromBytes, idToBytes } from '../ring/id.ts'
+import { betweenRightIncl, idFromBytes, idToBytes, keyId } from '../ring/id.ts'
+import { ringPosition } from '../store/range-sync.ts'
 import { decodeRecord, encodeRecord } from '../store/record.ts'
 import { InvalidMessageError, decodeWith } from './errors.ts'
 import { Node } from './pb/ring.ts'
-import { BucketDigestsResponse, FetchRequest, FetchResponse, RangeDigestResponse, RangeRequest, StoreRequest, StoreResponse, VersionsRequest, VersionsResponse } from './pb/store-rpc.ts'
+import { BucketDigestsResponse, FetchRequest, FetchResponse, RangeDigestResponse, RangeRecordsRequest, RangeRecordsResponse, RangeRequest, StoreRequest, StoreResponse, VersionsRequest, VersionsResponse } from './pb/store-rpc.ts'
 import type { NodeCodec } from './node-codec.ts'
 import type { Ownership as WireOwnership } from './pb/store-rpc.ts'
 import type { RpcClient } from './rpc-client.ts'
@@ -16,7 +17,7 @@ import type { RpcServer } from './rpc-server.ts'
 import type { Id } from '../ring/id.ts'
 import type { NodeRef, RequestOptions } from '../ring/types.ts'
 import type { RecordLimits, StoreRecord } from '../store/record.ts'
-import type { FetchResult, Ownership, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
+import type { FetchResult, Ownership, RangePage, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
 
 /** Method numbers of the store; 16–31 are reserved for it */
 export const StoreMethod = {
@@ -24,7 +25,8 @@ export const StoreMethod = {
   FETCH: 17,
   RANGE_DIGEST: 18,
   BUCKET_DIGESTS: 19,
-  VERSIONS: 20
+  VERSIONS: 20,
+  RANGE_RECORDS: 21
 } as const
 
 export interface StoreProtocolLimits extends RecordLimits {
@@ -125,6 +127,29 @@ export class StoreRpcClient implements StoreRpc {
     })
     return { entries, more: response.more }
   }
+
+  async rangeRecords (to: NodeRef, from: Id, until: Id, maxRecords: number, maxBytes: number, options?: RequestOptions): Promise<RangePage> {
+    const limit = Math.max(1, Math.min(maxRecords, this.limits.maxItemsPerMessage))
+    const body = await this.call(to, StoreMethod.RANGE_RECORDS, RangeRecordsRequest.encode({ from: idToBytes(from), to: idToBytes(until), maxRecords: limit, maxBytes }), options)
+    const response = decodeWith(() => RangeRecordsResponse.decode(body, { limits: { records: limit } }))
+    const records = response.records.map(r => decodeWith(() => decodeRecord(r, this.limits)))
+    // the answer is checked whole before any of it is used: a peer cannot
+    // slip in records of other ranges, repeat itself or stall the reader
+    let bytes = 0
+    let previous = 0n
+    for (const record of records) {
+      const id = keyId(record.key)
+      if (!betweenRightIncl(from, id, until)) throw new InvalidMessageError('RANGE_RECORDS answered a record outside the range asked')
+      const position = ringPosition(from, id)
+      if (position <= previous) throw new InvalidMessageError('RANGE_RECORDS answered records out of ring order')
+      previous = position
+      bytes += record.key.byteLength + record.value.byteLength
+    }
+    if (records.length > 1 && bytes > maxBytes) throw new InvalidMessageError(`RANGE_RECORDS answered ${bytes} bytes, over the ${maxBytes} asked for`)
+    if (response.more && records.length === 0) throw new InvalidMessageError('RANGE_RECORDS answered no record yet claims more')
+    if (response.more && keyId(records[records.length - 1].key) === until) throw new InvalidMessageError('RANGE_RECORDS claims more after the end of the range')
+    return { records, more: response.more }
+  }
 }
 
 export function registerStoreMethods (server: RpcServer, handler: StoreHandler, codec: NodeCodec, limits: StoreProtocolLimits): void {
@@ -165,6 +190,14 @@ export function registerStoreMethods (server: RpcServer, handler: StoreHandler, 
     const { from, until } = range(body)
     const buckets = await handler.bucketDigests(from, until)
     return BucketDigestsResponse.encode({ buckets: buckets.map(b => ({ bucket: b.bucket, digest: bytes(b.digest) })) })
+  })
+  server.register(StoreMethod.RANGE_RECORDS, async (body) => {
+    const request = decodeWith(() => RangeRecordsRequest.decode(body))
+    const from = decodeWith(() => idFromBytes(request.from))
+    const until = decodeWith(() => idFromBytes(request.to))
+    const maxRecords = Math.max(1, Math.min(request.maxRecords, limits.maxItemsPerMessage))
+    const { records, more } = await handler.rangeRecords(from, until, maxRecords, request.maxBytes)
+    return RangeRecordsResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), more })
   })
   server.register(StoreMethod.VERSIONS, async (body) => {
     const request = decodeWith(() => VersionsRequest.decode(body))

@@ -14,7 +14,7 @@
  */
 import { Key } from 'interface-datastore'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import { betweenRightIncl, idFromHex, idToHex, keyId } from '../ring/id.ts'
+import { idFromHex, idToHex, keyId } from '../ring/id.ts'
 import { BucketLayout } from './buckets.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
 import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest, sizeProblem } from './record.ts'
@@ -65,6 +65,15 @@ export interface GcResult {
   expired: number
 }
 
+export interface RangeOptions extends AbortOptions {
+  /**
+   * the caller means to read about this many records: the range is then
+   * listed a part at a time, each part just big enough for this many, so a
+   * page of a large range costs a listing of a page, not of the range
+   */
+  pageHint?: number
+}
+
 export interface DeleteOptions {
   /**
    * delete only if the held version is not newer than this one, so dropping a
@@ -74,15 +83,16 @@ export interface DeleteOptions {
 }
 
 const DIGEST_BYTES = 32
-/** past this many non-empty buckets, a range is listed in one pass rather than bucket by bucket */
-const WHOLE_LISTING_BUCKETS = 64
+/** records read from the datastore at once by a range scan, at most */
+const BLOCK_RECORDS = 4096
 /** stored records passed the limits in force when applied; limits lowered later must not hide them */
 const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
 
 export class LocalStore {
   private readonly datastore: Datastore
   private readonly prefix: string
-  private readonly layout: BucketLayout
+  /** how the ring is cut into digest buckets */
+  readonly layout: BucketLayout
   private readonly limits: RecordLimits
   private readonly tombstoneGrace: number
   private readonly digests: Uint8Array
@@ -261,7 +271,7 @@ export class LocalStore {
    * To page through a range, stop after any record and resume with
    * `range(keyId(last.key), to)`; stop instead when that keyId is `to`.
    */
-  async * range (from: Id, to: Id, options?: AbortOptions): AsyncGenerator<StoreRecord> {
+  async * range (from: Id, to: Id, options?: RangeOptions): AsyncGenerator<StoreRecord> {
     yield * this.records(from, to, undefined, options)
   }
 
@@ -353,66 +363,95 @@ export class LocalStore {
   }
 
   /** Records in (from, to], in ring order, optionally only those in `bucket` */
-  private async * records (from: Id, to: Id, bucket: number | undefined, options?: AbortOptions): AsyncGenerator<StoreRecord> {
-    for await (const path of this.paths(from, to, bucket, options)) {
-      const record = await this.read(path, options)
-      // removed since the listing
-      if (record != null) yield record
+  private async * records (from: Id, to: Id, bucket: number | undefined, options?: RangeOptions): AsyncGenerator<StoreRecord> {
+    for await (const { path, value } of this.scan(from, to, bucket, true, options)) {
+      yield this.decodeStored(path, value!)
     }
   }
 
+  /** Datastore paths of the records in (from, to], in ring order */
+  private async * paths (from: Id, to: Id, bucket: number | undefined, options?: RangeOptions): AsyncGenerator<string> {
+    for await (const { path } of this.scan(from, to, bucket, false, options)) yield path
+  }
+
   /**
-   * Datastore paths of the records in (from, to], in ring order. Empty buckets
-   * cost nothing; for the others only that bucket's paths are held in memory.
+   * The stored entries in (from, to], in ring order, keys only or with
+   * values. Each run of consecutive buckets is read with a few prefix
+   * queries, one per aligned block of buckets (the hex digits of a bucket
+   * name are prefixes of its paths): a datastore that answers a prefix by
+   * scanning every key (the in-memory one) pays one scan per block, not per
+   * bucket, and one that seeks (LevelDB) reads only the block, values with
+   * the keys, in one pass. A block holds at most `pageHint` records (the
+   * caller means to stop early) or BLOCK_RECORDS, so memory stays bounded.
+   * Empty buckets cost nothing.
    */
-  private async * paths (from: Id, to: Id, bucket: number | undefined, options?: AbortOptions): AsyncGenerator<string> {
+  private async * scan (from: Id, to: Id, bucket: number | undefined, values: boolean, options?: RangeOptions): AsyncGenerator<{ path: string, value?: Uint8Array }> {
     this.assertOpen()
-    const segments = [...this.layout.segments(from, to)]
-    if (bucket == null && segments.filter(s => this.counts[s.bucket] > 0).length > WHOLE_LISTING_BUCKETS) {
-      // many buckets: one listing of the whole prefix beats a prefix query per
-      // bucket on a datastore that answers prefixes by scanning every key
-      yield * this.pathsByOneListing(from, to, options)
-      return
-    }
-    for (const segment of segments) {
+    const cap = Math.max(1, Math.min(options?.pageHint ?? BLOCK_RECORDS, BLOCK_RECORDS))
+    // runs of segments in ascending bucket order (a range wraps round at most once, and may revisit its first bucket)
+    const runs: Segment[][] = []
+    for (const segment of this.layout.segments(from, to)) {
       if (bucket != null && segment.bucket !== bucket) continue
-      if (this.counts[segment.bucket] === 0) continue
-      for (const path of await this.pathsIn(segment, options)) {
-        this.assertOpen()
-        yield path
+      const run = runs.at(-1)
+      if (run !== undefined && run[run.length - 1].bucket + 1 === segment.bucket) {
+        run.push(segment)
+      } else {
+        runs.push([segment])
+      }
+    }
+    for (const run of runs) {
+      const loPath = this.pathOf(run[0].lo)
+      const hiPath = this.pathOf(run[run.length - 1].hi)
+      for (const prefix of this.blocks(run[0].bucket, run[run.length - 1].bucket, cap)) {
+        const entries: Array<{ path: string, value?: Uint8Array }> = []
+        const query = { prefix: `${this.prefix}/${prefix}` }
+        if (values) {
+          for await (const { key, value } of this.datastore.query(query, options)) {
+            const path = key.toString()
+            if (path >= loPath && path <= hiPath) entries.push({ path, value })
+          }
+        } else {
+          for await (const key of this.datastore.queryKeys(query, options)) {
+            const path = key.toString()
+            if (path >= loPath && path <= hiPath) entries.push({ path })
+          }
+        }
+        // a datastore need not list in order; fixed-width hex paths sort like ids
+        let sorted = true
+        for (let i = 1; i < entries.length && sorted; i++) sorted = entries[i - 1].path < entries[i].path
+        if (!sorted) entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+        for (const entry of entries) {
+          this.assertOpen()
+          yield entry
+        }
       }
     }
   }
 
-  /** Paths of the records in (from, to] from one listing of every path, in ring order after `from` */
-  private async * pathsByOneListing (from: Id, to: Id, options?: AbortOptions): AsyncGenerator<string> {
-    const inRange: Array<{ path: string, id: Id }> = []
-    for await (const key of this.datastore.queryKeys({ prefix: this.prefix + '/' }, options)) {
-      const path = key.toString()
-      const id = this.idOfPath(path)
-      if (betweenRightIncl(from, id, to)) inRange.push({ path, id })
+  /**
+   * Hex prefixes covering the buckets first..last (first ≤ last), in order:
+   * each an aligned block of 16^k buckets holding at most `cap` records (or
+   * a single bucket), skipping empty ones.
+   */
+  private * blocks (first: number, last: number, cap: number): Generator<string> {
+    const width = this.layout.toHex(0).length
+    let b = first
+    while (b <= last) {
+      let size = 1
+      let held = this.counts[b]
+      for (let k = 1; k <= width; k++) {
+        const bigger = 16 ** k
+        if (b % bigger !== 0 || b + bigger - 1 > last) break
+        let sum = 0
+        for (let i = b; i < b + bigger && i < this.layout.count; i++) sum += this.counts[i]
+        if (sum > cap) break
+        size = bigger
+        held = sum
+      }
+      const k = Math.round(Math.log(size) / Math.log(16))
+      if (held > 0) yield this.layout.toHex(b).slice(0, width - k)
+      b += size
     }
-    // fixed-width hex: path order is id order; the ring starts after `from`
-    inRange.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-    const firstAfter = inRange.findIndex(e => e.id > from)
-    const ordered = firstAfter <= 0 ? inRange : [...inRange.slice(firstAfter), ...inRange.slice(0, firstAfter)]
-    for (const { path } of ordered) {
-      this.assertOpen()
-      yield path
-    }
-  }
-
-  /** Paths of the records in the segment, sorted: a datastore need not list in order */
-  private async pathsIn (segment: Segment, options?: AbortOptions): Promise<string[]> {
-    const bucketPrefix = `${this.prefix}/${this.layout.toHex(segment.bucket)}/`
-    const lo = bucketPrefix + idToHex(segment.lo)
-    const hi = bucketPrefix + idToHex(segment.hi)
-    const paths: string[] = []
-    for await (const key of this.datastore.queryKeys({ prefix: bucketPrefix }, options)) {
-      const path = key.toString()
-      if (path >= lo && path <= hi) paths.push(path)
-    }
-    return paths.sort()
   }
 
   /** Remove the record at `path` if one is held and `predicate` accepts it; returns what was removed */

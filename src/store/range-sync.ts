@@ -1,29 +1,38 @@
 /**
  * Anti-entropy for one ring range between this peer and another: compare one
- * digest of the range; if it differs, compare per-bucket digests; in the
- * buckets that differ, compare key versions; then move only the records one
- * side lacks or holds an older version of, in bounded batches.
+ * digest of the range; if it differs, compare per-bucket digests. Buckets one
+ * side holds nothing of move whole: ours are streamed to the peer, theirs
+ * are read with RANGE_RECORDS pages. In the buckets both sides hold records
+ * of, compare key versions and move only the records one side lacks or
+ * holds an older version of. Every transfer goes in bounded batches, a few
+ * in flight at once, so reading, the network and writing overlap.
  */
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
-import { keyId } from '../ring/id.ts'
+import { distance, keyId, RING_SIZE } from '../ring/id.ts'
+import type { BucketLayout } from './buckets.ts'
 import { newer } from './record.ts'
 import type { LocalStore } from './local-store.ts'
 import type { StoreRecord } from './record.ts'
-import type { StoreRpc, TransferProgress, VersionEntry } from './types.ts'
+import type { RangePage, StoreRpc, TransferProgress, VersionEntry } from './types.ts'
 import type { Id } from '../ring/id.ts'
 import type { NodeRef } from '../ring/types.ts'
 
 export interface RangeSyncInit {
   local: LocalStore
   rpc: StoreRpc
-  /** records per STORE/FETCH message */
+  /** records per STORE/FETCH/RANGE_RECORDS message */
   batchRecords: number
-  /** bytes of keys and values per STORE message */
+  /** bytes of keys and values per STORE/RANGE_RECORDS message */
   batchBytes: number
   /** version entries per VERSIONS page */
   versionsPage: number
-  /** apply a record received from `from` (updates the clock, checks drift) */
-  accept(record: StoreRecord, from: string): Promise<boolean>
+  /** batches in flight at once per transfer (default 3) */
+  pipelineDepth?: number
+  /**
+   * apply records received from `from` (updates the clock, checks drift):
+   * per record true if stored, false if the same or a newer version was held
+   */
+  acceptMany(records: StoreRecord[], from: string): Promise<boolean[]>
   onProgress?(progress: TransferProgress): void
 }
 
@@ -44,6 +53,11 @@ export function xorDigests (digests: Iterable<Uint8Array>): Uint8Array {
 
 const ZERO = new Uint8Array(32)
 const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+const DEFAULT_DEPTH = 3
+/** buckets per RANGE_RECORDS part: parts of a large range are read side by side */
+const PULL_PART_BUCKETS = 256
+/** buckets compared version by version at once */
+const COMPARE_CONCURRENCY = 4
 
 /**
  * Make `peer` hold at least our version of everything we hold in (from,
@@ -58,16 +72,39 @@ export async function syncRange (init: RangeSyncInit, peer: NodeRef, from: Id, u
 
   const remoteBuckets = new Map((await rpc.bucketDigests(peer, from, until, { signal })).map(b => [b.bucket, b.digest]))
   const localDigests = new Map(localBuckets.map(b => [b.bucket, b.digest]))
+  /** buckets only we hold records of: pushed whole */
+  const pushWhole = new Set<number>()
+  /** buckets only the peer holds records of: pulled whole */
+  const pullWhole = new Set<number>()
+  /** buckets both hold records of, differently: compared key by key */
+  const compare: number[] = []
   for (const bucket of new Set([...localDigests.keys(), ...remoteBuckets.keys()])) {
     const ours = localDigests.get(bucket) ?? ZERO
     const theirs = remoteBuckets.get(bucket) ?? ZERO
     if (uint8ArrayEquals(ours, theirs)) continue
-    if (mode === 'push' && uint8ArrayEquals(ours, ZERO)) continue
-    const remote = uint8ArrayEquals(theirs, ZERO) ? new Map<string, VersionEntry>() : await remoteVersions(rpc, peer, from, until, bucket, init.versionsPage, signal)
-    const mine = new Map<string, VersionEntry>()
-    if (!uint8ArrayEquals(ours, ZERO)) {
-      for await (const entry of local.versionsIn(from, until, bucket)) mine.set(hex(entry.key), entry)
+    if (uint8ArrayEquals(theirs, ZERO)) {
+      pushWhole.add(bucket)
+    } else if (uint8ArrayEquals(ours, ZERO)) {
+      if (mode === 'both') pullWhole.add(bucket)
+    } else {
+      compare.push(bucket)
     }
+  }
+
+  if (pushWhole.size > 0) {
+    const layout = local.layout
+    async function * ours (): AsyncGenerator<StoreRecord> {
+      for await (const record of local.range(from, until)) {
+        if (pushWhole.has(layout.bucketOf(keyId(record.key)))) yield record
+      }
+    }
+    await pushRecords(init, peer, ours(), reason, result, signal)
+  }
+  if (pullWhole.size > 0) await pullRanges(init, peer, wholeRuns(local.layout, from, until, pullWhole), reason, result, signal)
+  await forEachConcurrently(compare, COMPARE_CONCURRENCY, async bucket => {
+    const remote = await remoteVersions(rpc, peer, from, until, bucket, init.versionsPage, signal)
+    const mine = new Map<string, VersionEntry>()
+    for await (const entry of local.versionsIn(from, until, bucket)) mine.set(hex(entry.key), entry)
     const toPush = [...mine].filter(([k, m]) => {
       const t = remote.get(k)
       return t === undefined || newer(m.version, t.version)
@@ -80,8 +117,68 @@ export async function syncRange (init: RangeSyncInit, peer: NodeRef, from: Id, u
         }).map(([, t]) => t.key)
     await push(init, peer, toPush, reason, result, signal)
     await pull(init, peer, toPull, reason, result, signal)
-  }
+  })
   return result
+}
+
+/**
+ * The parts of (from, until] that lie in `buckets`, as ranges (a, b] in ring
+ * order, consecutive buckets merged, each at most PULL_PART_BUCKETS long.
+ */
+function wholeRuns (layout: BucketLayout, from: Id, until: Id, buckets: Set<number>): Array<[Id, Id]> {
+  const runs: Array<[Id, Id]> = []
+  let run: { a: Id, b: Id, buckets: number } | undefined
+  for (const segment of layout.segments(from, until)) {
+    if (!buckets.has(segment.bucket)) {
+      run = undefined
+      continue
+    }
+    const a = (segment.lo - 1n + RING_SIZE) % RING_SIZE
+    if (run !== undefined && run.b === a && run.buckets < PULL_PART_BUCKETS) {
+      run.b = segment.hi
+      run.buckets++
+      runs[runs.length - 1][1] = segment.hi
+    } else {
+      run = { a, b: segment.hi, buckets: 1 }
+      runs.push([a, segment.hi])
+    }
+  }
+  return runs
+}
+
+/** Read every record the peer holds in these ranges with RANGE_RECORDS pages, and keep the newer ones */
+async function pullRanges (init: RangeSyncInit, peer: NodeRef, ranges: Array<[Id, Id]>, reason: TransferProgress['reason'], result: SyncResult, signal?: AbortSignal): Promise<void> {
+  const depth = Math.max(1, init.pipelineDepth ?? DEFAULT_DEPTH)
+  await forEachConcurrently(ranges, depth, async ([a, b]) => {
+    const ask = async (cursor: Id): Promise<RangePage> =>
+      init.rpc.rangeRecords(peer, cursor, b, init.batchRecords, init.batchBytes, { signal })
+    // the next page is on its way while this one is written
+    let next: Promise<RangePage> | undefined = ask(a)
+    try {
+      while (next !== undefined) {
+        const page: RangePage = await next
+        const { records, more } = page
+        const last = records.at(-1)
+        const lastId = last === undefined ? undefined : keyId(last.key)
+        next = more && lastId !== undefined && lastId !== b ? ask(lastId) : undefined
+        await applyPulled(init, peer, records, reason, result)
+      }
+    } finally {
+      // a failed write must not leave a page request failing unobserved
+      next?.catch(() => {})
+    }
+  })
+}
+
+async function applyPulled (init: RangeSyncInit, peer: NodeRef, records: StoreRecord[], reason: TransferProgress['reason'], result: SyncResult): Promise<void> {
+  if (records.length === 0) return
+  // bytes moved over the wire, whether or not a newer copy had arrived meanwhile
+  let bytes = 0
+  for (const record of records) bytes += record.key.byteLength + record.value.byteLength
+  const stored = await init.acceptMany(records, peer.peer)
+  result.pulled += stored.filter(Boolean).length
+  result.bytes += bytes
+  init.onProgress?.({ peer: peer.peer, direction: 'pull', reason, keys: records.length, bytes })
 }
 
 async function remoteVersions (rpc: StoreRpc, peer: NodeRef, from: Id, until: Id, bucket: number, page: number, signal?: AbortSignal): Promise<Map<string, VersionEntry>> {
@@ -97,26 +194,45 @@ async function remoteVersions (rpc: StoreRpc, peer: NodeRef, from: Id, until: Id
   }
 }
 
-/** Send records to `peer` in batches bounded by count and bytes */
-export async function pushRecords (init: Pick<RangeSyncInit, 'rpc' | 'batchRecords' | 'batchBytes' | 'onProgress'>, peer: NodeRef, records: AsyncIterable<StoreRecord> | Iterable<StoreRecord>, reason: TransferProgress['reason'], result: SyncResult, signal?: AbortSignal): Promise<void> {
+/**
+ * Send records to `peer` in batches bounded by count and bytes, up to
+ * `pipelineDepth` batches in flight. Resolves once every batch was
+ * acknowledged; rejects (after the batches in flight settled) if any failed.
+ */
+export async function pushRecords (init: Pick<RangeSyncInit, 'rpc' | 'batchRecords' | 'batchBytes' | 'onProgress' | 'pipelineDepth'>, peer: NodeRef, records: AsyncIterable<StoreRecord> | Iterable<StoreRecord>, reason: TransferProgress['reason'], result: SyncResult, signal?: AbortSignal): Promise<void> {
+  const depth = Math.max(1, init.pipelineDepth ?? DEFAULT_DEPTH)
+  const inFlight = new Set<Promise<void>>()
+  let failure: { err: unknown } | undefined
+  const send = (batch: StoreRecord[], bytes: number): void => {
+    const sent: Promise<void> = init.rpc.store(peer, batch, { signal }).then(() => {
+      result.pushed += batch.length
+      result.bytes += bytes
+      init.onProgress?.({ peer: peer.peer, direction: 'push', reason, keys: batch.length, bytes })
+    }, err => {
+      failure ??= { err }
+    }).finally(() => { inFlight.delete(sent) })
+    inFlight.add(sent)
+  }
   let batch: StoreRecord[] = []
   let bytes = 0
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return
-    await init.rpc.store(peer, batch, { signal })
-    result.pushed += batch.length
-    result.bytes += bytes
-    init.onProgress?.({ peer: peer.peer, direction: 'push', reason, keys: batch.length, bytes })
-    batch = []
-    bytes = 0
+  try {
+    for await (const record of records) {
+      if (failure !== undefined) break
+      const size = record.key.byteLength + record.value.byteLength
+      if (batch.length > 0 && (batch.length >= init.batchRecords || bytes + size > init.batchBytes)) {
+        send(batch, bytes)
+        batch = []
+        bytes = 0
+        while (inFlight.size >= depth) await Promise.race(inFlight)
+      }
+      batch.push(record)
+      bytes += size
+    }
+    if (failure === undefined && batch.length > 0) send(batch, bytes)
+  } finally {
+    await Promise.all(inFlight)
   }
-  for await (const record of records) {
-    const size = record.key.byteLength + record.value.byteLength
-    if (batch.length > 0 && (batch.length >= init.batchRecords || bytes + size > init.batchBytes)) await flush()
-    batch.push(record)
-    bytes += size
-  }
-  await flush()
+  if (failure !== undefined) throw failure.err
 }
 
 async function push (init: RangeSyncInit, peer: NodeRef, keys: Uint8Array[], reason: TransferProgress['reason'], result: SyncResult, signal?: AbortSignal): Promise<void> {
@@ -137,13 +253,28 @@ async function pull (init: RangeSyncInit, peer: NodeRef, keys: Uint8Array[], rea
     // a peer that looks at no key would keep us here forever
     if (answered < 1) throw new Error(`${peer.peer} answered a fetch with nothing`)
     i += answered
-    // bytes moved over the wire, whether or not a newer copy had arrived meanwhile
-    let bytes = 0
-    for (const record of records) {
-      bytes += record.key.byteLength + record.value.byteLength
-      if (await init.accept(record, peer.peer)) result.pulled++
-    }
-    result.bytes += bytes
-    if (records.length > 0) init.onProgress?.({ peer: peer.peer, direction: 'pull', reason, keys: records.length, bytes })
+    await applyPulled(init, peer, records, reason, result)
   }
+}
+
+/** Run `fn` on every item, at most `limit` at once; the first failure is thrown once all have settled */
+async function forEachConcurrently<T> (items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0
+  let failure: { err: unknown } | undefined
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (failure === undefined && next < items.length) {
+      const item = items[next++]
+      try {
+        await fn(item)
+      } catch (err) {
+        failure ??= { err }
+      }
+    }
+  }))
+  if (failure !== undefined) throw failure.err
+}
+
+/** Ring order of a key id within (from, until]: its distance from `from`, where `from` itself comes last */
+export function ringPosition (from: Id, id: Id): Id {
+  return id === from ? RING_SIZE : distance(from, id)
 }

@@ -19,7 +19,7 @@ import { betweenRightIncl, distance, keyId, RING_SIZE } from '../ring/id.ts'
 import { Periodic } from '../ring/periodic.ts'
 import { realClock, silentLog } from '../ring/types.ts'
 import { errorMessage } from '../ring/chord-node.ts'
-import { InvalidRecordError, RecordTooLargeError } from './errors.ts'
+import { ClockDriftError, InvalidRecordError, RecordTooLargeError } from './errors.ts'
 import { assertWellFormed, isExpired, newer, sizeProblem } from './record.ts'
 import { pushRecords, syncRange, xorDigests } from './range-sync.ts'
 import { replicaSet, required } from './replicas.ts'
@@ -27,9 +27,14 @@ import type { LocalStore, StoreStats } from './local-store.ts'
 import type { RecordLimits, StoreRecord, Version } from './record.ts'
 import type { HybridClock } from './hlc.ts'
 import type { RangeSyncInit, SyncResult } from './range-sync.ts'
-import type { Consistency, FetchResult, Ownership, RingView, StoreHandler, StoreRpc, TransferProgress, VersionEntry } from './types.ts'
+import type { Consistency, FetchResult, Ownership, RangePage, RingView, StoreHandler, StoreRpc, TransferProgress, VersionEntry } from './types.ts'
 import type { Id } from '../ring/id.ts'
 import type { Clock, Log, NodeRef, RequestOptions } from '../ring/types.ts'
+
+/** consecutive sync or sweep rounds run at once because the one before moved data */
+const MAX_REPEATS = 8
+/** acknowledged versions dropped per datastore batch */
+const DELETE_BATCH = 1024
 
 export class QuorumError extends Error {
   static readonly code = 'ERR_QUORUM_NOT_REACHED'
@@ -71,6 +76,10 @@ export interface ReplicatedStoreInit {
   batchRecords?: number
   batchBytes?: number
   versionsPage?: number
+  /** batches in flight at once per transfer (default 3) */
+  pipelineDepth?: number
+  /** ms between checks of whether the replica sets of this peer's ranges changed (default 500) */
+  replicaWatchInterval?: number
   /** records a FETCH answers with at most, and bytes (default 256, 2 MiB) */
   maxFetchBytes?: number
   clock?: Clock
@@ -126,6 +135,10 @@ export class ReplicatedStore implements StoreHandler {
   private readonly clock: Clock
   private readonly self: string
   private leaving = false
+  private syncRepeats = 0
+  private sweepRepeats = 0
+  /** the replica sets of this peer's ranges when last looked at */
+  private replicaSets = ''
 
   constructor (init: ReplicatedStoreInit) {
     this.init = init
@@ -142,14 +155,33 @@ export class ReplicatedStore implements StoreHandler {
       batchRecords: init.batchRecords ?? 256,
       batchBytes: init.batchBytes ?? 1024 * 1024,
       versionsPage: init.versionsPage ?? 4096,
-      accept: async (record, from) => this.accept(record, from),
+      pipelineDepth: init.pipelineDepth ?? 3,
+      acceptMany: async (records, from) => this.acceptMany(records, from),
       onProgress: init.onProgress
     }
-    this.syncer = new Periodic(async () => { await this.syncOwnRanges() }, init.syncInterval ?? 5000, this.clock)
-    this.sweeper = new Periodic(async () => { await this.sweep('handoff') }, init.sweepInterval ?? 30_000, this.clock)
+    this.syncer = new Periodic(async () => {
+      // a round that moved data goes again at once (it checks the digests
+      // again and takes what changed meanwhile), a bounded number of times
+      if (await this.syncOwnRanges()) {
+        if (this.syncRepeats++ < MAX_REPEATS) this.syncer.runSoon()
+      } else {
+        this.syncRepeats = 0
+      }
+    }, init.syncInterval ?? 5000, this.clock)
+    this.sweeper = new Periodic(async () => {
+      const { handed, remaining } = await this.sweep('handoff')
+      if (handed > 0 && remaining > 0 && this.sweepRepeats++ < MAX_REPEATS) {
+        this.sweeper.runSoon()
+      } else {
+        this.sweepRepeats = 0
+      }
+    }, init.sweepInterval ?? 30_000, this.clock)
     this.tasks = [
       this.syncer,
       this.sweeper,
+      // a change of a replica set that no successor or predecessor change
+      // announces (a peer joined or left two or more positions away)
+      new Periodic(async () => { this.watchReplicaSets() }, init.replicaWatchInterval ?? 500, this.clock),
       new Periodic(async () => {
         const collected = await this.local.gc(Date.now())
         if (collected.tombstones + collected.expired > 0) this.log('gc: dropped %d tombstones, %d expired keys', collected.tombstones, collected.expired)
@@ -170,6 +202,19 @@ export class ReplicatedStore implements StoreHandler {
   ringChanged (): void {
     this.syncer.runSoon()
     this.sweeper.runSoon()
+  }
+
+  /** Run a sync and a sweep when the replica sets of this peer's ranges changed */
+  private watchReplicaSets (): void {
+    const now = this.ring.memberPositions().map(p => [
+      p.predecessor?.id.toString(16),
+      p.self.id.toString(16),
+      ...replicaSet([p.self, ...p.successors], this.r).map(n => n.peer)
+    ].join(',')).join(';')
+    if (now === this.replicaSets) return
+    const first = this.replicaSets === ''
+    this.replicaSets = now
+    if (!first) this.ringChanged()
   }
 
   stats (): StoreStats {
@@ -466,15 +511,31 @@ export class ReplicatedStore implements StoreHandler {
 
   async store (records: StoreRecord[], from: string): Promise<boolean[]> {
     if (this.leaving) throw new LeavingError()
-    const stored: boolean[] = []
-    for (const record of records) stored.push(await this.accept(record, from))
-    return stored
+    return this.acceptMany(records, from)
   }
 
-  /** Take a record from elsewhere: merge its clock (refusing one far ahead), keep it if newer */
-  private async accept (record: StoreRecord, from: string): Promise<boolean> {
-    if (from !== this.self) this.init.hlc.update(record.version)
-    return (await this.local.apply(record)) === 'stored'
+  /**
+   * Take records from elsewhere: merge each one's clock, keep those newer
+   * than what is held, with one datastore batch. A record stamped too far
+   * ahead of our clock is refused: the others are still kept, and then the
+   * call fails, so no sender takes the refused record as acknowledged (a
+   * `false` would tell it a same or newer version is held).
+   */
+  private async acceptMany (records: StoreRecord[], from: string): Promise<boolean[]> {
+    const accepted: StoreRecord[] = []
+    const refused: Error[] = []
+    for (const record of records) {
+      try {
+        if (from !== this.self) this.init.hlc.update(record.version)
+        accepted.push(record)
+      } catch (err) {
+        refused.push(err as Error)
+      }
+    }
+    const results = await this.local.applyMany(accepted)
+    if (refused.length === 1) throw refused[0]
+    if (refused.length > 1) throw new ClockDriftError(`${refused.length} of ${records.length} records refused: ${refused[0].message}`)
+    return results.map(result => result === 'stored')
   }
 
   ownership (key: Uint8Array): Ownership {
@@ -516,6 +577,21 @@ export class ReplicatedStore implements StoreHandler {
     return (await this.local.rangeDigests(from, until)).filter(b => b.digest.some(x => x !== 0)).map(({ bucket, digest }) => ({ bucket, digest }))
   }
 
+  async rangeRecords (from: Id, until: Id, maxRecords: number, maxBytes: number): Promise<RangePage> {
+    const records: StoreRecord[] = []
+    let bytes = 0
+    // the answer must fit in a frame: at most one record past this budget
+    const budget = Math.min(maxBytes, this.init.maxFetchBytes ?? 2 * 1024 * 1024)
+    const max = Math.max(1, maxRecords)
+    for await (const record of this.local.range(from, until, { pageHint: max + 1 })) {
+      const size = record.key.byteLength + record.value.byteLength
+      if (records.length === max || (records.length > 0 && bytes + size > budget)) return { records, more: true }
+      records.push(record)
+      bytes += size
+    }
+    return { records, more: false }
+  }
+
   async versions (from: Id, until: Id, bucket: number, limit: number): Promise<{ entries: VersionEntry[], more: boolean }> {
     const entries: VersionEntry[] = []
     const max = Math.max(1, Math.min(limit, this.sync.versionsPage))
@@ -528,20 +604,26 @@ export class ReplicatedStore implements StoreHandler {
 
   // --- maintenance ---
 
-  /** Sync each position's own range (pred, self] with the other replicas of it */
-  private async syncOwnRanges (): Promise<void> {
+  /** Sync each position's own range (pred, self] with the other replicas of it; true if records moved */
+  private async syncOwnRanges (): Promise<boolean> {
+    let moved = false
     for (const position of this.ring.memberPositions()) {
       if (position.predecessor === undefined) continue
       const others = replicaSet([position.self, ...position.successors], this.r).filter(n => n.peer !== this.self)
-      await Promise.all(others.map(async peer => {
+      // one replica after the other: what the first sync brought is not pulled again from the next
+      for (const peer of others) {
         try {
           const result = await syncRange(this.sync, peer, position.predecessor!.id, position.self.id, 'both', 'sync')
-          if (result.pushed + result.pulled > 0) this.log('sync with %s: pushed %d, pulled %d keys', peer.peer, result.pushed, result.pulled)
+          if (result.pushed + result.pulled > 0) {
+            moved = true
+            this.log('sync with %s: pushed %d, pulled %d keys', peer.peer, result.pushed, result.pulled)
+          }
         } catch (err) {
           this.log('sync with %s failed: %s', peer.peer, errorMessage(err))
         }
-      }))
+      }
     }
+    return moved
   }
 
   /**
@@ -605,8 +687,9 @@ export class ReplicatedStore implements StoreHandler {
         result.remaining += entries.length
         continue
       }
-      for (const entry of entries) {
-        await this.local.delete(entry.key, { upTo: entry.version })
+      // exactly the versions acknowledged: a write that arrived since stays
+      for (let i = 0; i < entries.length; i += DELETE_BATCH) {
+        await this.local.deleteMany(entries.slice(i, i + DELETE_BATCH).map(e => ({ key: e.key, upTo: e.version })))
       }
       result.handed += entries.length
     }
@@ -636,7 +719,8 @@ export class ReplicatedStore implements StoreHandler {
         this.log.error('leave: %d keys could not be handed over in time; they stay in the local store', result.remaining)
         return { handed, remaining: result.remaining }
       }
-      await new Promise(resolve => setTimeout(resolve, Math.min(this.init.syncInterval ?? 1000, 1000)))
+      // a round that handed keys over goes on at once; one that could not waits for the ring
+      if (result.handed === 0) await new Promise(resolve => setTimeout(resolve, Math.min(this.init.syncInterval ?? 1000, 1000)))
     }
   }
 
@@ -710,5 +794,9 @@ class LocalStoreShortcut implements StoreRpc {
 
   async versions (to: NodeRef, from: Id, until: Id, bucket: number, limit: number, options?: RequestOptions): Promise<{ entries: VersionEntry[], more: boolean }> {
     return to.peer === this.self ? this.local.versions(from, until, bucket, limit) : this.remote.versions(to, from, until, bucket, limit, options)
+  }
+
+  async rangeRecords (to: NodeRef, from: Id, until: Id, maxRecords: number, maxBytes: number, options?: RequestOptions): Promise<RangePage> {
+    return to.peer === this.self ? this.local.rangeRecords(from, until, maxRecords, maxBytes) : this.remote.rangeRecords(to, from, until, maxRecords, maxBytes, options)
   }
 }

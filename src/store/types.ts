@@ -32,6 +32,13 @@ export interface Ownership {
   successors: NodeRef[]
 }
 
+/** A page of the records a peer holds in a range, in ring order */
+export interface RangePage {
+  records: StoreRecord[]
+  /** records follow the last one in the range */
+  more: boolean
+}
+
 export interface StoreRpc {
   /** keep these records if newer; per record true = stored, false = already had same or newer */
   store(to: NodeRef, records: StoreRecord[], options?: RequestOptions): Promise<boolean[]>
@@ -45,6 +52,12 @@ export interface StoreRpc {
   rangeDigest(to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array>
   bucketDigests(to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Array<{ bucket: number, digest: Uint8Array }>>
   versions(to: NodeRef, from: Id, until: Id, bucket: number, limit: number, options?: RequestOptions): Promise<{ entries: VersionEntry[], more: boolean }>
+  /**
+   * the records `to` holds in (from, until], in ring order from `from` on, at
+   * most `maxRecords` and, past the first record, `maxBytes` of keys and
+   * values; each checked to lie there, in order, within the record limits
+   */
+  rangeRecords(to: NodeRef, from: Id, until: Id, maxRecords: number, maxBytes: number, options?: RequestOptions): Promise<RangePage>
 }
 
 export interface StoreHandler {
@@ -55,6 +68,7 @@ export interface StoreHandler {
   rangeDigest(from: Id, until: Id): Promise<Uint8Array>
   bucketDigests(from: Id, until: Id): Promise<Array<{ bucket: number, digest: Uint8Array }>>
   versions(from: Id, until: Id, bucket: number, limit: number): Promise<{ entries: VersionEntry[], more: boolean }>
+  rangeRecords(from: Id, until: Id, maxRecords: number, maxBytes: number): Promise<RangePage>
 }
 
 /** The ring as the store sees it (RingPeer implements it) */

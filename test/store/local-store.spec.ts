@@ -185,15 +185,23 @@ describe('LocalStore', () => {
       assert.ok(wrapping >= 10)
     })
 
-    it('lists wide ranges in one pass over many buckets, in the same order', async () => {
-      // 1,024 buckets: past 64 non-empty ones a range is listed by one query of the whole prefix
-      const wide = await openStore({ bucketBits: 10 })
-      for (const record of records) await wide.apply(record)
-      const random = seeded(7)
-      const intervals: Array<[bigint, bigint]> = [[ids[5], ids[5]], [0n, 0n], [ids[1], ids[0]]]
-      for (let i = 0; i < 10; i++) intervals.push([randomId(random), randomId(random)])
-      for (const [from, to] of intervals) {
-        assert.deepEqual(await rangeIds(wide, from, to), bruteForce(ids, from, to), `(${idToHex(from)}, ${idToHex(to)}]`)
+    it('lists wide ranges by blocks of buckets, in the same order, whatever the page hint', async () => {
+      // 1,024 and 4,096 buckets: a range is read with one prefix query per aligned block of buckets
+      for (const bucketBits of [10, 12]) {
+        const wide = await openStore({ bucketBits })
+        await wide.applyMany(records)
+        const random = seeded(7)
+        const intervals: Array<[bigint, bigint]> = [[ids[5], ids[5]], [0n, 0n], [ids[1], ids[0]]]
+        for (let i = 0; i < 10; i++) intervals.push([randomId(random), randomId(random)])
+        for (const [i, [from, to]] of intervals.entries()) {
+          const expected = bruteForce(ids, from, to)
+          assert.deepEqual(await rangeIds(wide, from, to), expected, `(${idToHex(from)}, ${idToHex(to)}]`)
+          // MemoryDatastore scans every key per prefix query: small pages on a few intervals only
+          for (const pageHint of i < 2 ? [5, 300] : [300]) {
+            const paged = (await collect(wide.range(from, to, { pageHint }))).map(r => idToHex(idOf(r)))
+            assert.deepEqual(paged, expected, `(${idToHex(from)}, ${idToHex(to)}] by pages of ${pageHint}`)
+          }
+        }
       }
     })
 

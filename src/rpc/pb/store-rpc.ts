@@ -1625,3 +1625,292 @@ export namespace VersionsResponse {
     return streamMessage(buf, VersionsResponse.codec(), opts)
   }
 }
+
+export interface RangeRecordsRequest {
+  from: Uint8Array<ArrayBuffer>
+  to: Uint8Array<ArrayBuffer>
+  maxRecords: number
+  maxBytes: number
+}
+
+export namespace RangeRecordsRequest {
+  let _codec: Codec<RangeRecordsRequest>
+
+  export const codec = (): Codec<RangeRecordsRequest> => {
+    if (_codec == null) {
+      _codec = message<RangeRecordsRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.from != null && obj.from.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.from)
+        }
+
+        if ((obj.to != null && obj.to.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.to)
+        }
+
+        if ((obj.maxRecords != null && obj.maxRecords !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.maxRecords)
+        }
+
+        if ((obj.maxBytes != null && obj.maxBytes !== 0)) {
+          w.uint32(32)
+          w.uint32(obj.maxBytes)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          from: uint8ArrayAlloc(0),
+          to: uint8ArrayAlloc(0),
+          maxRecords: 0,
+          maxBytes: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.from = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.to = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.maxRecords = reader.uint32()
+              break
+            }
+            case 4: {
+              obj.maxBytes = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.from`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.to`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.maxRecords`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.maxBytes`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RangeRecordsRequestFromFieldEvent {
+    field: '$.from'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RangeRecordsRequestToFieldEvent {
+    field: '$.to'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RangeRecordsRequestMaxRecordsFieldEvent {
+    field: '$.maxRecords'
+    value: number
+  }
+
+  export interface RangeRecordsRequestMaxBytesFieldEvent {
+    field: '$.maxBytes'
+    value: number
+  }
+
+  export function encode (obj: Partial<RangeRecordsRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RangeRecordsRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RangeRecordsRequest>): RangeRecordsRequest {
+    return decodeMessage(buf, RangeRecordsRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RangeRecordsRequest>): Generator<RangeRecordsRequestFromFieldEvent | RangeRecordsRequestToFieldEvent | RangeRecordsRequestMaxRecordsFieldEvent | RangeRecordsRequestMaxBytesFieldEvent> {
+    return streamMessage(buf, RangeRecordsRequest.codec(), opts)
+  }
+}
+
+export interface RangeRecordsResponse {
+  records: Uint8Array<ArrayBuffer>[]
+  more: boolean
+}
+
+export namespace RangeRecordsResponse {
+  let _codec: Codec<RangeRecordsResponse>
+
+  export const codec = (): Codec<RangeRecordsResponse> => {
+    if (_codec == null) {
+      _codec = message<RangeRecordsResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if (obj.records != null && obj.records.length > 0) {
+          for (const value of obj.records) {
+            w.uint32(10)
+            w.bytes(value)
+          }
+        }
+
+        if ((obj.more != null && obj.more !== false)) {
+          w.uint32(16)
+          w.bool(obj.more)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          records: [],
+          more: false
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records.length === opts.limits.records) {
+                throw new MaxLengthError('Decode error - repeated field "records" had too many elements')
+              }
+
+              obj.records.push(reader.bytes())
+              break
+            }
+            case 2: {
+              obj.more = reader.bool()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          records: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              if (opts.limits?.records != null && obj.records === opts.limits.records) {
+                throw new MaxLengthError('Streaming decode error - repeated field "records" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.records[]`,
+                index: obj.records,
+                value: reader.bytes()
+              }
+
+              obj.records++
+
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.more`,
+                value: reader.bool()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface RangeRecordsResponseRecordsFieldEvent {
+    field: '$.records[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface RangeRecordsResponseMoreFieldEvent {
+    field: '$.more'
+    value: boolean
+  }
+
+  export function encode (obj: Partial<RangeRecordsResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, RangeRecordsResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RangeRecordsResponse>): RangeRecordsResponse {
+    return decodeMessage(buf, RangeRecordsResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<RangeRecordsResponse>): Generator<RangeRecordsResponseRecordsFieldEvent | RangeRecordsResponseMoreFieldEvent> {
+    return streamMessage(buf, RangeRecordsResponse.codec(), opts)
+  }
+}
