@@ -145,7 +145,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       },
       onPredecessorChange: (vnode, previous, current) => {
         this.log('position %d: predecessor %s -> %s', vnode, describeNode(previous), describeNode(current))
-        this.store.ringChanged()
+        this.store.predecessorChanged()
         this.metrics.ringChange('predecessor')
         this.safeDispatchEvent('predecessor:change', { detail: { vnode, previous, current } })
       },

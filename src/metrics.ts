@@ -17,7 +17,9 @@ export const METHOD_NAMES: Record<number, string> = {
   17: 'fetch',
   18: 'range_digest',
   19: 'bucket_digests',
-  20: 'versions'
+  20: 'versions',
+  21: 'range_records',
+  22: 'sweep_soon'
 }
 
 export type { OwnerCheckOutcome }

@@ -71,12 +71,22 @@ describe('hostile input from the network', function () {
     }
     // random bytes as request bodies, for every method: each gets an answer
     for (let i = 0; i < 200; i++) {
-      const method = [1, 2, 3, 4, 5, 6, 16, 17, 18, 19, 20][Math.floor(rand() * 11)]
+      const method = [1, 2, 3, 4, 5, 6, 16, 17, 18, 19, 20, 21, 22][Math.floor(rand() * 13)]
       const response = await ask(stream, method, garbage(Math.floor(rand() * 100)), id++)
       assert.equal(response.response, true)
     }
     assert.equal(target.services.chord.joined, true)
     await checkLookups(peers, 50)
+
+    // anyone may ask a peer to sweep soon; a flood of asks costs at most one sweep a second
+    const store = (target.services.chord as unknown as ChordService).store as unknown as { sweep: (reason: string) => Promise<unknown> }
+    const sweep = store.sweep.bind(store)
+    let sweeps = 0
+    store.sweep = async (reason) => { sweeps++; return sweep(reason) }
+    const started = Date.now()
+    for (let i = 0; i < 100; i++) assert.equal((await ask(stream, StoreMethod.SWEEP_SOON, new Uint8Array(0), id++)).error, undefined)
+    await new Promise(resolve => setTimeout(resolve, 1500))
+    assert.ok(sweeps >= 1 && sweeps <= Math.ceil((Date.now() - started) / 1000) + 1, `${sweeps} sweeps for 100 asks`)
   })
 
   it('drops a stream that sends an oversized or broken frame, and keeps serving', async () => {

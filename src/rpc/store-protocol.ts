@@ -26,7 +26,8 @@ export const StoreMethod = {
   RANGE_DIGEST: 18,
   BUCKET_DIGESTS: 19,
   VERSIONS: 20,
-  RANGE_RECORDS: 21
+  RANGE_RECORDS: 21,
+  SWEEP_SOON: 22
 } as const
 
 export interface StoreProtocolLimits extends RecordLimits {
@@ -128,6 +129,10 @@ export class StoreRpcClient implements StoreRpc {
     return { entries, more: response.more }
   }
 
+  async sweepSoon (to: NodeRef, options?: RequestOptions): Promise<void> {
+    await this.call(to, StoreMethod.SWEEP_SOON, new Uint8Array(0), options)
+  }
+
   async rangeRecords (to: NodeRef, from: Id, until: Id, maxRecords: number, maxBytes: number, options?: RequestOptions): Promise<RangePage> {
     const limit = Math.max(1, Math.min(maxRecords, this.limits.maxItemsPerMessage))
     const body = await this.call(to, StoreMethod.RANGE_RECORDS, RangeRecordsRequest.encode({ from: idToBytes(from), to: idToBytes(until), maxRecords: limit, maxBytes }), options)
@@ -198,6 +203,10 @@ export function registerStoreMethods (server: RpcServer, handler: StoreHandler, 
     const maxRecords = Math.max(1, Math.min(request.maxRecords, limits.maxItemsPerMessage))
     const { records, more } = await handler.rangeRecords(from, until, maxRecords, request.maxBytes)
     return RangeRecordsResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), more })
+  })
+  server.register(StoreMethod.SWEEP_SOON, () => {
+    handler.sweepSoon()
+    return new Uint8Array(0)
   })
   server.register(StoreMethod.VERSIONS, async (body) => {
     const request = decodeWith(() => VersionsRequest.decode(body))

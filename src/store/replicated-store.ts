@@ -137,6 +137,9 @@ export class ReplicatedStore implements StoreHandler {
   private leaving = false
   private syncRepeats = 0
   private sweepRepeats = 0
+  /** when the last sweep began, and a nudged sweep waiting for its turn */
+  private lastSweep = -Infinity
+  private nudged: unknown
   /** the replica sets of this peer's ranges when last looked at */
   private replicaSets = ''
 
@@ -196,6 +199,37 @@ export class ReplicatedStore implements StoreHandler {
 
   stop (): void {
     for (const task of this.tasks) task.stop()
+    if (this.nudged !== undefined) this.clock.clearTimeout(this.nudged)
+    this.nudged = undefined
+  }
+
+  /**
+   * A position's predecessor changed. If a peer joined there, the peers
+   * r − 1 and fewer positions further on now replicate less (the joiner took
+   * a replica slot in front of them), but nothing in their own neighbourhood
+   * changed: tell them to sweep now rather than at their next sweepInterval.
+   */
+  predecessorChanged (): void {
+    this.ringChanged()
+    const others = new Map<string, NodeRef>()
+    for (const position of this.ring.memberPositions()) {
+      for (const node of replicaSet([position.self, ...position.successors], this.r)) {
+        if (node.peer !== this.self) others.set(node.peer, node)
+      }
+    }
+    for (const node of others.values()) {
+      this.sync.rpc.sweepSoon(node).catch(err => { this.log('could not ask %s to sweep: %s', node.peer, errorMessage(err)) })
+    }
+  }
+
+  /** Sweep soon, at most once a second whoever asks (another peer may ask as often as it likes) */
+  sweepSoon (): void {
+    if (this.leaving || this.nudged !== undefined) return
+    const wait = Math.max(0, this.lastSweep + 1000 - this.clock.now())
+    this.nudged = this.clock.setTimeout(() => {
+      this.nudged = undefined
+      this.sweeper.runSoon()
+    }, wait)
   }
 
   /** The ring around this peer changed: re-check replicas soon */
@@ -633,6 +667,7 @@ export class ReplicatedStore implements StoreHandler {
    * the versions that were acknowledged. 'leave' treats every key that way.
    */
   private async sweep (reason: 'handoff' | 'leave'): Promise<HandoffResult> {
+    this.lastSweep = this.clock.now()
     const result: HandoffResult = { handed: 0, remaining: 0 }
     const positions = this.ring.memberPositions()
     // a position without a predecessor is not yet known to the ring around
@@ -794,6 +829,11 @@ class LocalStoreShortcut implements StoreRpc {
 
   async versions (to: NodeRef, from: Id, until: Id, bucket: number, limit: number, options?: RequestOptions): Promise<{ entries: VersionEntry[], more: boolean }> {
     return to.peer === this.self ? this.local.versions(from, until, bucket, limit) : this.remote.versions(to, from, until, bucket, limit, options)
+  }
+
+  async sweepSoon (to: NodeRef, options?: RequestOptions): Promise<void> {
+    if (to.peer === this.self) this.local.sweepSoon()
+    else await this.remote.sweepSoon(to, options)
   }
 
   async rangeRecords (to: NodeRef, from: Id, until: Id, maxRecords: number, maxBytes: number, options?: RequestOptions): Promise<RangePage> {

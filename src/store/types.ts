@@ -58,6 +58,8 @@ export interface StoreRpc {
    * values; each checked to lie there, in order, within the record limits
    */
   rangeRecords(to: NodeRef, from: Id, until: Id, maxRecords: number, maxBytes: number, options?: RequestOptions): Promise<RangePage>
+  /** ask `to` to check soon for keys it no longer replicates (a peer joined near it) */
+  sweepSoon(to: NodeRef, options?: RequestOptions): Promise<void>
 }
 
 export interface StoreHandler {
@@ -69,6 +71,8 @@ export interface StoreHandler {
   bucketDigests(from: Id, until: Id): Promise<Array<{ bucket: number, digest: Uint8Array }>>
   versions(from: Id, until: Id, bucket: number, limit: number): Promise<{ entries: VersionEntry[], more: boolean }>
   rangeRecords(from: Id, until: Id, maxRecords: number, maxBytes: number): Promise<RangePage>
+  /** another peer saw a join that may have moved keys off this one: sweep soon (rate-limited) */
+  sweepSoon(): void
 }
 
 /** The ring as the store sees it (RingPeer implements it) */
