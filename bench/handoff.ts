@@ -70,6 +70,8 @@ function phaseFigures (what: HandoffPhase['what'], log: TransferLog, doneMs: num
   const keysMoved = log.events.reduce((a, e) => a + e.keys, 0)
   const bytesMoved = log.events.reduce((a, e) => a + e.bytes, 0)
   const transferMs = log.events.at(-1)?.t ?? 0
+  const movingMs = transferMs - (log.events[0]?.t ?? 0)
+  const movingBytes = bytesMoved - (log.events[0]?.bytes ?? 0)
   return {
     what,
     doneMs,
@@ -79,6 +81,8 @@ function phaseFigures (what: HandoffPhase['what'], log: TransferLog, doneMs: num
     transferMs,
     keysPerSec: transferMs > 0 ? keysMoved / transferMs * 1000 : NaN,
     mbPerSec: transferMs > 0 ? bytesMoved / MB / transferMs * 1000 : NaN,
+    movingMs,
+    movingMbPerSec: movingMs > 0 ? movingBytes / MB / movingMs * 1000 : NaN,
     copies: peers.reduce((a, p) => a + p.services.chord.storeStats().keys, 0),
     expectedCopies,
     timeline: log.events
@@ -123,7 +127,7 @@ export async function runHandoff (task: HandoffTask): Promise<HandoffResult> {
     const joinReplicated = await waitPlacement(all, ids, joinLog, task.settleTimeoutMs, { peer: joiner, onDone: ms => { joinDone = ms } })
     joinLog.stop()
     phases.push(phaseFigures('join', joinLog, joinDone, joinReplicated, all, expectedCopies))
-    log(`join: joiner holds ${joiner.services.chord.storeStats().keys} keys after ${(joinDone / 1000).toFixed(2)} s; r copies everywhere after ${(joinReplicated / 1000).toFixed(2)} s; ${phases[0].keysMoved} keys / ${(phases[0].bytesMoved / MB).toFixed(1)} MB moved, ${phases[0].mbPerSec.toFixed(1)} MB/s`)
+    log(`join: joiner holds ${joiner.services.chord.storeStats().keys} keys after ${(joinDone / 1000).toFixed(2)} s; r copies everywhere after ${(joinReplicated / 1000).toFixed(2)} s; ${phases[0].keysMoved} keys / ${(phases[0].bytesMoved / MB).toFixed(1)} MB moved, ${phases[0].mbPerSec.toFixed(1)} MB/s from the start, ${phases[0].movingMbPerSec.toFixed(1)} MB/s while moving`)
 
     // a peer that was there from the start leaves gracefully: its keys need a new r-th replica
     const leaver = peers[Math.floor(Math.random() * peers.length)]
@@ -137,7 +141,7 @@ export async function runHandoff (task: HandoffTask): Promise<HandoffResult> {
     const leaveReplicated = await waitPlacement(staying, ids, leaveLog, task.settleTimeoutMs)
     leaveLog.stop()
     phases.push(phaseFigures('leave', leaveLog, leaveDone, leaveReplicated, staying, expectedCopies))
-    log(`leave: handed over after ${(leaveDone / 1000).toFixed(2)} s; r copies everywhere after ${(leaveReplicated / 1000).toFixed(2)} s; ${phases[1].keysMoved} keys / ${(phases[1].bytesMoved / MB).toFixed(1)} MB moved, ${phases[1].mbPerSec.toFixed(1)} MB/s`)
+    log(`leave: handed over after ${(leaveDone / 1000).toFixed(2)} s; r copies everywhere after ${(leaveReplicated / 1000).toFixed(2)} s; ${phases[1].keysMoved} keys / ${(phases[1].bytesMoved / MB).toFixed(1)} MB moved, ${phases[1].mbPerSec.toFixed(1)} MB/s from the start, ${phases[1].movingMbPerSec.toFixed(1)} MB/s while moving`)
     return all
   })
 

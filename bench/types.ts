@@ -172,6 +172,12 @@ export interface HandoffPhase {
   transferMs: number
   keysPerSec: number
   mbPerSec: number
+  /**
+   * while data moved: the bytes of every batch after the first, over the time
+   * from the first batch to the last (leaves out the join's own set-up)
+   */
+  movingMs: number
+  movingMbPerSec: number
   /** copies summed over all peers at the end, and r × keys */
   copies: number
   expectedCopies: number

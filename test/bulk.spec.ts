@@ -155,6 +155,8 @@ describe('chord import and export, /metrics (real daemons)', function () {
     assert.equal((await api(ring[0], 'POST', '/keys', body)).status, 200)
     for (let i = 0; i < 10; i++) assert.equal((await api(ring[0], 'GET', `/keys/metric%20${i}`)).status, 200)
     for (let i = 0; i < 3; i++) assert.equal((await api(ring[0], 'GET', `/keys/metric%20${i}/lookup`)).status, 200)
+    // a lookup asks every replica what it holds: in a ring of three that includes the scraped peer
+    assert.equal((await api(ring[1], 'GET', '/keys/metric%200/lookup')).status, 200)
     const after = await scrape(ring[0])
     const grew = (key: string): boolean => (after.samples.get(key) ?? 0) > (before.samples.get(key) ?? 0)
     // operations go straight to the replicas the peer knows, the owner confirming: no lookup needed in a ring this small
