@@ -183,6 +183,8 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       // a batch of records must fit in one frame, with room for the envelope
       batchBytes: Math.min(1024 * 1024, this.options.maxFrameSize / 2),
       log: this.log,
+      // successor lists settle about one position per stabilization round
+      sweepSoonDelay: (this.options.replicas + 1) * this.options.stabilizeInterval,
       onOwnerCheck: (outcome) => { this.metrics.ownerCheck(outcome) },
       onProgress: (progress) => {
         this.metrics.transfer(progress.reason, progress.direction, progress.keys, progress.bytes)

@@ -78,6 +78,12 @@ export interface ReplicatedStoreInit {
   versionsPage?: number
   /** batches in flight at once per transfer (default 3) */
   pipelineDepth?: number
+  /**
+   * ms a sweep another peer asked for waits, so that the successor lists
+   * around a join have settled and lookups name the new replica sets
+   * (default 5000; the service passes (r + 1) stabilization rounds)
+   */
+  sweepSoonDelay?: number
   /** ms between checks of whether the replica sets of this peer's ranges changed (default 500) */
   replicaWatchInterval?: number
   /** records a FETCH answers with at most, and bytes (default 256, 2 MiB) */
@@ -222,10 +228,13 @@ export class ReplicatedStore implements StoreHandler {
     }
   }
 
-  /** Sweep soon, at most once a second whoever asks (another peer may ask as often as it likes) */
+  /**
+   * Sweep soon: once the ring around the join has settled, and at most once
+   * a second whoever asks (another peer may ask as often as it likes)
+   */
   sweepSoon (): void {
     if (this.leaving || this.nudged !== undefined) return
-    const wait = Math.max(0, this.lastSweep + 1000 - this.clock.now())
+    const wait = Math.max(this.init.sweepSoonDelay ?? 5000, this.lastSweep + 1000 - this.clock.now())
     this.nudged = this.clock.setTimeout(() => {
       this.nudged = undefined
       this.sweeper.runSoon()
