@@ -146,6 +146,8 @@ export class ReplicatedStore implements StoreHandler {
   /** when the last sweep began, and a nudged sweep waiting for its turn */
   private lastSweep = -Infinity
   private nudged: unknown
+  /** between start() and stop(): a stopped store sets no timer for anyone */
+  private running = false
   /** the replica sets of this peer's ranges when last looked at */
   private replicaSets = ''
 
@@ -200,10 +202,12 @@ export class ReplicatedStore implements StoreHandler {
 
   start (): void {
     this.leaving = false
+    this.running = true
     for (const task of this.tasks) task.start()
   }
 
   stop (): void {
+    this.running = false
     for (const task of this.tasks) task.stop()
     if (this.nudged !== undefined) this.clock.clearTimeout(this.nudged)
     this.nudged = undefined
@@ -233,7 +237,7 @@ export class ReplicatedStore implements StoreHandler {
    * a second whoever asks (another peer may ask as often as it likes)
    */
   sweepSoon (): void {
-    if (this.leaving || this.nudged !== undefined) return
+    if (!this.running || this.leaving || this.nudged !== undefined) return
     const wait = Math.max(this.init.sweepSoonDelay ?? 5000, this.lastSweep + 1000 - this.clock.now())
     this.nudged = this.clock.setTimeout(() => {
       this.nudged = undefined
