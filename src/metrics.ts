@@ -22,8 +22,6 @@ export const METHOD_NAMES: Record<number, string> = {
   22: 'sweep_soon'
 }
 
-export type { OwnerCheckOutcome }
-
 export interface StoreFigures {
   keys: number
   tombstones: number

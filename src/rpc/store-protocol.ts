@@ -175,7 +175,7 @@ export function registerStoreMethods (server: RpcServer, handler: StoreHandler, 
     if (!request.checkOwner) return StoreResponse.encode({ stored: await handler.store(records, from.toString()) })
     if (records.length !== 1) throw new InvalidMessageError(`an owner check is for one record, got ${records.length}`)
     const ownership = handler.ownership(records[0].key)
-    // not ours: keep nothing, so a wrong guess leaves no stray copy behind
+    // not ours: keep nothing, so a wrongly guessed owner holds no stray copy
     const stored = ownership.owner ? await handler.store(records, from.toString()) : []
     return StoreResponse.encode({ stored, ownership: encodeOwnership(ownership, codec) })
   })
