@@ -6,7 +6,9 @@
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { onAbort } from '../src/rpc/abort-listeners.ts'
 import { RpcClient } from '../src/rpc/rpc-client.ts'
+import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 /** A stream the remote reads nothing from: the first send fills it, later writes wait for a drain that never comes */
@@ -52,6 +54,38 @@ describe('RPC client', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled)
       client.stop()
+    }
+  })
+
+  it('shares one abort listener per signal: cancelled waiters are not called, the rest are, and an aborted signal calls at once', () => {
+    const controller = new AbortController()
+    const called: number[] = []
+    const cancels = Array.from({ length: 1000 }, (_, i) => onAbort(controller.signal, () => { called.push(i) }))
+    cancels.forEach((cancel, i) => { if (i !== 500) cancel() })
+    controller.abort(new Error('stop'))
+    assert.deepEqual(called, [500])
+    let late = false
+    onAbort(controller.signal, () => { late = true })
+    assert.equal(late, true)
+  })
+
+  it('one signal shared by many operations on real peers: all succeed while it stands, and its abort stops those in flight at once', async function () {
+    this.timeout(30_000)
+    const peers = await startRing(3, { init: () => ({ replicas: 2 }) })
+    try {
+      await waitForIdealRing(peers, 200)
+      const shared = new AbortController()
+      const keys = Array.from({ length: 300 }, (_, i) => `signal-${i}`)
+      await Promise.all(keys.map(async key => peers[0].services.chord.put(key, key, { signal: shared.signal })))
+      const reason = new Error('the app is shutting down')
+      const started = Date.now()
+      const reads = keys.map(async key => peers[1].services.chord.get(key, { signal: shared.signal }))
+      shared.abort(reason)
+      const outcomes = await Promise.allSettled(reads)
+      assert.ok(Date.now() - started < 1000, 'aborted reads waited for their timeout')
+      assert.ok(outcomes.every(o => o.status === 'rejected' && o.reason === reason), 'a read survived the abort, or failed for another reason')
+    } finally {
+      await stopAll(peers)
     }
   })
 })

@@ -6,6 +6,7 @@
  */
 import { peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
+import { onAbort } from './abort-listeners.ts'
 import { ChannelClosedError, RemoteError, RpcTimeoutError, TooManyRequestsError } from './errors.ts'
 import { FrameStream } from './frame-stream.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
@@ -89,18 +90,19 @@ class Channel {
       this.pending.delete(id)
       reject(new RpcTimeoutError(`no answer to method ${method} within ${timeout} ms`))
     }, timeout)
-    const onAbort = (): void => {
-      this.pending.delete(id)
-      reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'))
-    }
-    signal?.addEventListener('abort', onAbort, { once: true })
+    const cancel = signal === undefined
+      ? undefined
+      : onAbort(signal, () => {
+        this.pending.delete(id)
+        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'))
+      })
     this.pending.set(id, { resolve, reject })
     try {
       await this.frames.write({ id, response: false, method, body })
       return await promise
     } finally {
       clearTimeout(timer)
-      signal?.removeEventListener('abort', onAbort)
+      cancel?.()
       this.pending.delete(id)
     }
   }

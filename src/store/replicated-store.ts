@@ -328,9 +328,15 @@ export class ReplicatedStore implements StoreHandler {
   async getRecord (key: Uint8Array, options: ReadOptions = {}): Promise<StoreRecord | undefined> {
     this.checkKey(key)
     const consistency = options.consistency ?? this.init.consistency ?? 'QUORUM'
-    const direct = await this.readDirect(key, consistency, options)
-    const replicas = direct.replicas ?? await this.replicasOf(key, options)
-    return this.readFrom(key, replicas, consistency, direct.answers, options)
+    try {
+      const direct = await this.readDirect(key, consistency, options)
+      const replicas = direct.replicas ?? await this.replicasOf(key, options)
+      return await this.readFrom(key, replicas, consistency, direct.answers, options)
+    } catch (err) {
+      // the caller gave up: say so, rather than how the requests it cut short failed
+      options.signal?.throwIfAborted()
+      throw err
+    }
   }
 
   /**
@@ -485,6 +491,16 @@ export class ReplicatedStore implements StoreHandler {
    * ordered before one acknowledged earlier.
    */
   private async write (record: StoreRecord, options: WriteOptions): Promise<Version> {
+    try {
+      return await this.storeOnReplicas(record, options)
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      throw err
+    }
+  }
+
+  /** write()'s work: place, store, restamp past newer versions, retry once */
+  private async storeOnReplicas (record: StoreRecord, options: WriteOptions): Promise<Version> {
     const consistency = options.consistency ?? this.init.consistency ?? 'QUORUM'
     let retried = false
     for (let restamps = 0; ; ) {
