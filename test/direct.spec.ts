@@ -9,13 +9,11 @@ import { keyId } from '../src/ring/id.ts'
 import { RingMethod } from '../src/rpc/ring-protocol.ts'
 import { StoreMethod } from '../src/rpc/store-protocol.ts'
 import { expectedReplicas, misplaced, text } from './fixtures/kv.ts'
-import { addrOf, createPeer, waitFor } from './fixtures/peers.ts'
+import { addrOf, createPeer, service, waitFor } from './fixtures/peers.ts'
 import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
 import type { Peer } from './fixtures/peers.ts'
-import type { ChordService } from '../src/chord.ts'
 
 const r = 3
-const service = (peer: Peer): ChordService => peer.services.chord as unknown as ChordService
 const encoder = new TextEncoder()
 
 interface Call { to: string, method: number }

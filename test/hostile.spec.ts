@@ -16,10 +16,9 @@ import { keyId } from '../src/ring/id.ts'
 import { nodeKey } from '../src/ring/node-ref.ts'
 import { checkIdeal, members, trueSuccessor } from './fixtures/invariants.ts'
 import { R, checkLookups, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import { createPeer } from './fixtures/peers.ts'
+import { createPeer, service } from './fixtures/peers.ts'
 import { seeded } from './fixtures/random.ts'
 import type { Peer } from './fixtures/peers.ts'
-import type { ChordService } from '../src/chord.ts'
 import type { Stream } from '@libp2p/interface'
 
 describe('hostile input from the network', function () {
@@ -79,7 +78,7 @@ describe('hostile input from the network', function () {
     await checkLookups(peers, 50)
 
     // anyone may ask a peer to sweep soon; a flood of asks costs at most one sweep a second
-    const store = (target.services.chord as unknown as ChordService).store as unknown as { sweep: (reason: string) => Promise<unknown> }
+    const store = service(target).store as unknown as { sweep: (reason: string) => Promise<unknown> }
     const sweep = store.sweep.bind(store)
     let sweeps = 0
     store.sweep = async (reason) => { sweeps++; return sweep(reason) }
@@ -140,7 +139,7 @@ describe('hostile input from the network', function () {
     peers = [...honest, liar]
     await waitForIdealRing(peers, 300)
     // from now on its answers to other members lie; its own ring state stays honest
-    const ring = (liar.services.chord as unknown as ChordService).ring
+    const ring = service(liar).ring
     const self = ring.nodes[0].self
     ring.findSuccessorStep = () => ({ done: true, nodes: [self] })
     ring.getPredecessor = () => honest[3].services.chord.getRingState().positions[0].self

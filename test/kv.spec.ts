@@ -9,10 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createChordNode } from '../src/node.ts'
 import { misplaced, pick, pool, text } from './fixtures/kv.ts'
-import { FAST, addrOf, createPeer, waitFor } from './fixtures/peers.ts'
+import { FAST, addrOf, createPeer, service, waitFor } from './fixtures/peers.ts'
 import { R as RING_R, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
 import type { Peer } from './fixtures/peers.ts'
-import type { ChordService } from '../src/chord.ts'
 
 const r = 3
 
@@ -301,9 +300,8 @@ describe('replicated store: persistence and repair', function () {
     assert.equal(location.replicas.length, r)
     // a newer write that reaches only the owner (as if the others had missed it)
     const owner = location.replicas[0].node
-    const service = peers[0].services.chord as unknown as ChordService
     const newer = { key: new TextEncoder().encode('repair-me'), value: new TextEncoder().encode('new'), deleted: false, version: { wallTime: Date.now() + 1000, logical: 0, writer: 'writer-x' } }
-    await service.store.pushTo(owner, [newer])
+    await service(peers[0]).store.pushTo(owner, [newer])
     const stale = async (): Promise<number> => {
       const held = await Promise.all(peers.map(async p => p.services.chord.getLocalRecord('repair-me')))
       return held.filter(h => h !== undefined && text(h.value) === 'old').length

@@ -5,11 +5,10 @@
 import assert from 'node:assert/strict'
 import { expectedReplicas, text } from './fixtures/kv.ts'
 import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
+import { service } from './fixtures/peers.ts'
 import type { Peer } from './fixtures/peers.ts'
-import type { ChordService } from '../src/chord.ts'
 
 const r = 3
-const service = (peer: Peer): ChordService => peer.services.chord as unknown as ChordService
 
 describe('store regressions', function () {
   this.timeout(60_000)

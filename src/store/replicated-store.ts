@@ -223,9 +223,7 @@ export class ReplicatedStore implements StoreHandler {
     this.ringChanged()
     const others = new Map<string, NodeRef>()
     for (const position of this.ring.memberPositions()) {
-      for (const node of replicaSet([position.self, ...position.successors], this.r)) {
-        if (node.peer !== this.self) others.set(node.peer, node)
-      }
+      for (const node of this.otherReplicas(position)) others.set(node.peer, node)
     }
     for (const node of others.values()) {
       this.sync.rpc.sweepSoon(node).catch(err => { this.log('could not ask %s to sweep: %s', node.peer, errorMessage(err)) })
@@ -245,6 +243,16 @@ export class ReplicatedStore implements StoreHandler {
     }, wait)
   }
 
+  /** The replica set of a position's own range (predecessor, self] */
+  private positionReplicas (position: { self: NodeRef, successors: NodeRef[] }): NodeRef[] {
+    return replicaSet([position.self, ...position.successors], this.r)
+  }
+
+  /** ...without this peer */
+  private otherReplicas (position: { self: NodeRef, successors: NodeRef[] }): NodeRef[] {
+    return this.positionReplicas(position).filter(n => n.peer !== this.self)
+  }
+
   /** The ring around this peer changed: re-check replicas soon */
   ringChanged (): void {
     this.syncer.runSoon()
@@ -256,7 +264,7 @@ export class ReplicatedStore implements StoreHandler {
     const now = this.ring.memberPositions().map(p => [
       p.predecessor?.id.toString(16),
       p.self.id.toString(16),
-      ...replicaSet([p.self, ...p.successors], this.r).map(n => n.peer)
+      ...this.positionReplicas(p).map(n => n.peer)
     ].join(',')).join(';')
     if (now === this.replicaSets) return
     const first = this.replicaSets === ''
@@ -672,7 +680,7 @@ export class ReplicatedStore implements StoreHandler {
     let moved = false
     for (const position of this.ring.memberPositions()) {
       if (position.predecessor === undefined) continue
-      const others = replicaSet([position.self, ...position.successors], this.r).filter(n => n.peer !== this.self)
+      const others = this.otherReplicas(position)
       // one replica after the other: what the first sync brought is not pulled again from the next
       for (const peer of others) {
         try {
