@@ -52,7 +52,7 @@ export const USAGE = `npm run bench -- [options]
   --only LIST          run only some of: floor,hops,chord,kad,handoff,balance
                        (hops: pure Chord routing without the location cache; full runs only by default)
   --cpu-prof           profile the measured part of each worker (.prof/bench-*/) and summarize it
-  --out DIR            where results go (bench/results)`
+  --out DIR            where results go (bench/out, not tracked by git)`
 
 const list = (s: string): string[] => s.split(',').map(x => x.trim()).filter(x => x !== '')
 const numbers = (s: string): number[] => list(s).map(x => {
@@ -118,6 +118,6 @@ export function parseOptions (argv: string[]): BenchOptions {
     // the no-cache hops ring costs one more ring formation per N: full runs only unless asked
     only: new Set(values.only !== undefined ? list(values.only) : ['floor', 'chord', 'kad', 'handoff', 'balance', ...(quick ? [] : ['hops'])]),
     cpuProf: values['cpu-prof'] === true,
-    out: values.out ?? 'bench/results'
+    out: values.out ?? 'bench/out'
   }
 }

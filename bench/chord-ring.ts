@@ -6,7 +6,7 @@
 import { fingerStart } from '../src/ring/id.ts'
 import { nodeKey } from '../src/ring/node-ref.ts'
 import { createChordNode } from '../src/node.ts'
-import { checkIdeal, members, trueSuccessor } from '../test/fixtures/invariants.ts'
+import { checkIdeal, members, trueSuccessor } from '../harness/invariants.ts'
 import type { ChordInit, RingState } from '../src/index.ts'
 import type { ChordNode } from '../src/node.ts'
 import type { Muxer } from './types.ts'

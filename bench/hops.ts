@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { keyId } from '../src/ring/id.ts'
 import { nodeKey } from '../src/ring/node-ref.ts'
-import { members, trueSuccessor } from '../test/fixtures/invariants.ts'
+import { members, trueSuccessor } from '../harness/invariants.ts'
 import { ringStates } from './chord-ring.ts'
 import type { Peer } from './chord-ring.ts'
 

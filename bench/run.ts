@@ -2,7 +2,7 @@
  * npm run bench: the floor, this DHT and @libp2p/kad-dht on the same N,
  * workload and machine, handoff and load balance — each measurement in its
  * own worker process, one after another. Prints the comparison table and
- * writes JSON, Markdown tables and SVG charts to bench/results/.
+ * writes JSON, Markdown tables and SVG charts to bench/out/ (ignored by git).
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'

@@ -10,9 +10,9 @@
 import { mkdir } from 'node:fs/promises'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { startApiRing } from '../test/fixtures/api-ring.ts'
-import { hasChromium, launchChromium } from '../test/fixtures/browser.ts'
-import { waitFor } from '../test/fixtures/peers.ts'
+import { startApiRing } from '../harness/api-ring.ts'
+import { hasChromium, launchChromium } from '../harness/browser.ts'
+import { waitFor } from '../harness/peers.ts'
 
 const PEERS = 10
 const KEYS = 400

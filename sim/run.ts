@@ -3,7 +3,7 @@
  *
  * Reproduces the Chord paper's experiments on the project's own ring code
  * (RingPeer/ChordNode) over a simulated network in virtual time, prints the
- * tables and writes them as JSON to sim/results/. The experiments are split
+ * tables and writes them as JSON to sim/results/ (ignored by git). The experiments are split
  * into independent seeded tasks that run in `--jobs` worker processes, so
  * the numbers do not depend on how many run at once.
  */
@@ -34,11 +34,23 @@ const { values } = parseArgs({
     only: { type: 'string' },
     jobs: { type: 'string' },
     out: { type: 'string' },
+    help: { type: 'boolean', default: false },
     // worker mode: run one task and write its result to a file
     task: { type: 'string' },
     result: { type: 'string' }
   }
 })
+
+if (values.help) {
+  console.log(`npm run sim [-- options]
+  --quick              N = 256 only (about 15 s)
+  --n LIST             ring sizes, comma-separated (1000,4096)
+  --seed N             seed of every task's generators (1)
+  --only LIST          run only some of: ${EXPERIMENTS.join(',')}
+  --jobs N             worker processes (2)
+  --out FILE           where the JSON goes (sim/results/, not tracked by git)`)
+  process.exit(0)
+}
 
 const DEFAULT_SIZES = [1000, 4096]
 const QUICK_SIZES = [256]

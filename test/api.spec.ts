@@ -9,10 +9,10 @@ import { Script } from 'node:vm'
 import { byteStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { API_PROTOCOL, callRemoteApi, startApi } from '../src/api/index.ts'
-import { addrOf, createPeer, waitFor } from './fixtures/peers.ts'
+import { addrOf, createPeer, waitFor } from '../harness/peers.ts'
 import { stopAll } from './fixtures/ring.ts'
 import type { BatchJson, ExportPageJson, LookupJson, RingJson, RingWalkJson, RunningApi, StatsJson } from '../src/api/index.ts'
-import type { Peer } from './fixtures/peers.ts'
+import type { Peer } from '../harness/peers.ts'
 
 const LIMIT = 1024
 const decoder = new TextDecoder()

@@ -9,9 +9,9 @@ import { keyId } from '../src/ring/id.ts'
 import { RingMethod } from '../src/rpc/ring-protocol.ts'
 import { StoreMethod } from '../src/rpc/store-protocol.ts'
 import { expectedReplicas, misplaced, text } from './fixtures/kv.ts'
-import { addrOf, createPeer, service, waitFor } from './fixtures/peers.ts'
+import { addrOf, createPeer, service, waitFor } from '../harness/peers.ts'
 import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import type { Peer } from './fixtures/peers.ts'
+import type { Peer } from '../harness/peers.ts'
 
 const r = 3
 const encoder = new TextEncoder()

@@ -9,9 +9,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createChordNode } from '../src/node.ts'
 import { misplaced, pick, pool, text } from './fixtures/kv.ts'
-import { FAST, addrOf, createPeer, service, waitFor } from './fixtures/peers.ts'
+import { FAST, addrOf, createPeer, service, waitFor } from '../harness/peers.ts'
 import { R as RING_R, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import type { Peer } from './fixtures/peers.ts'
+import type { Peer } from '../harness/peers.ts'
 
 const r = 3
 

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict'
 import { R, checkLookups, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import { checkInvariants } from './fixtures/invariants.ts'
-import { addrOf, createPeer, waitFor } from './fixtures/peers.ts'
-import type { Peer } from './fixtures/peers.ts'
+import { checkInvariants } from '../harness/invariants.ts'
+import { addrOf, createPeer, waitFor } from '../harness/peers.ts'
+import type { Peer } from '../harness/peers.ts'
 
 /** Stabilization rounds a ring of n gets to become ideal */
 const roundsFor = (n: number): number => 100 + 10 * n

@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict'
 import { expectedReplicas, text } from './fixtures/kv.ts'
 import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import { service } from './fixtures/peers.ts'
-import type { Peer } from './fixtures/peers.ts'
+import { service } from '../harness/peers.ts'
+import type { Peer } from '../harness/peers.ts'
 
 const r = 3
 

@@ -5,12 +5,12 @@
  * clients may use, and which were unavailable during the last repair period.
  */
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
-import { addrOf, createPeer, waitFor } from '../fixtures/peers.ts'
+import { addrOf, createPeer, waitFor } from '../../harness/peers.ts'
 import { stopAll } from '../fixtures/ring.ts'
 import { chooseVictims } from './schedule.ts'
 import type { EventKind, RingEntry, Unavailable } from './schedule.ts'
 import type { Trace } from './trace.ts'
-import type { Peer } from '../fixtures/peers.ts'
+import type { Peer } from '../../harness/peers.ts'
 import type { Random } from '../fixtures/random.ts'
 import type { ChordInit } from '../../src/index.ts'
 

@@ -13,9 +13,9 @@
  * test/churn.spec.ts runs a short form inside npm test.
  */
 import { parseArgs } from 'node:util'
-import { checkIdeal } from '../fixtures/invariants.ts'
+import { checkIdeal } from '../../harness/invariants.ts'
 import { diverged, misplaced } from '../fixtures/kv.ts'
-import { FAST, waitFor } from '../fixtures/peers.ts'
+import { FAST, waitFor } from '../../harness/peers.ts'
 import { R, states } from '../fixtures/ring.ts'
 import { seeded } from '../fixtures/random.ts'
 import { Cluster } from './cluster.ts'

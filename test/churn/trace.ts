@@ -4,7 +4,7 @@
  * leaving peer held. For a key the history checker flags, it tells a copy
  * lost to crashes from one a live peer dropped.
  */
-import type { Peer } from '../fixtures/peers.ts'
+import type { Peer } from '../../harness/peers.ts'
 import type { LocalStore } from '../../src/store/local-store.ts'
 
 interface TraceEvent {

@@ -5,12 +5,12 @@
  */
 import { keyId } from '../../src/ring/id.ts'
 import { nodeKey } from '../../src/ring/node-ref.ts'
-import { members, trueSuccessor } from '../fixtures/invariants.ts'
+import { members, trueSuccessor } from '../../harness/invariants.ts'
 import { expectedReplicas, text } from '../fixtures/kv.ts'
 import { states } from '../fixtures/ring.ts'
 import { seqOf, valueOf } from './history.ts'
 import type { Failure, History } from './history.ts'
-import type { Peer } from '../fixtures/peers.ts'
+import type { Peer } from '../../harness/peers.ts'
 import type { Random } from '../fixtures/random.ts'
 import type { Consistency } from '../../src/store/types.ts'
 

@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util'
 import { pool } from '../fixtures/kv.ts'
 import { seeded } from '../fixtures/random.ts'
 import { startRing, stopAll, waitForIdealRing } from '../fixtures/ring.ts'
-import type { Peer } from '../fixtures/peers.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 const { values } = parseArgs({
   options: {
