@@ -14,7 +14,7 @@ import { diverged, holders, misplaced, pool, text } from './fixtures/kv.ts'
 import { addrOf, createPeer, waitFor } from '../harness/peers.ts'
 import { checkIdeal } from '../harness/invariants.ts'
 import { R, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import type { ChildPeer, Report } from './fixtures/child-peer.ts'
+import type { ChildPeer } from './fixtures/child-peer.ts'
 import type { Peer } from '../harness/peers.ts'
 import type { ChordInit, RingState } from '../src/index.ts'
 
@@ -48,16 +48,6 @@ describe('crash points: a peer killed mid-operation and restarted on its data di
     await waitFor(async () => (await misplaced(peers, keys, r, 1, child === undefined ? [] : [await child.state()])).length === 0, SETTLE, 'keys not on their replicas')
   }
 
-  /** kill the child on the first report `match` accepts */
-  function killOn (match: (report: Report) => boolean): void {
-    let armed = true
-    child!.on(report => {
-      if (!armed || !match(report)) return
-      armed = false
-      void child!.kill()
-    })
-  }
-
   /** The child's peer again, in this process, on the same data directory; fails if the datastore does not open */
   async function restart (): Promise<Peer> {
     const before = child!.peer
@@ -79,26 +69,31 @@ describe('crash points: a peer killed mid-operation and restarted on its data di
     })
   }
 
-  it('in the middle of a handoff: what was not acknowledged stays on its disk', async () => {
+  it('in the middle of a handoff: every key not yet acknowledged by all its new replicas stays on its disk', async () => {
     peers = await startRing(3, { init: () => init })
     child = await startChildPeer({ dataDir: join(dir, 'child'), bootstrap: [addrOf(peers[0])], init })
     await child.next(report => report.type === 'joined')
     await settled([])
-    // the child holds the only copies (as if the others were lost), leaves, and dies after its first batch
+    // the child holds the only copies (as if the others were lost) and leaves; it kills itself
+    // inside the handoff, on its 30th acknowledged batch of the at least 75 (400 keys × r / 16)
     const keys = Array.from({ length: 400 }, (_, i) => `handoff-${i}`)
-    killOn(report => report.type === 'progress' && report.reason === 'leave')
+    child.send({ cmd: 'dieAfterProgress', direction: 'push', reason: 'leave', batches: 30 })
     child.send({ cmd: 'holdAndLeave', keys, value: 'only here' })
-    assert.equal(await child.exitedWithin(SETTLE), 'SIGKILL', 'the child never handed a key over')
+    assert.equal(await child.exitedWithin(SETTLE), 'SIGKILL', 'the child never handed 30 batches over')
+    // the leaving child's successors are its keys' new replicas: with r peers left, all of them
+    assert.equal(peers.length, r)
     const reached = await heldSomewhere(peers, keys)
-    const handed = reached.length
-    assert.ok(handed > 0 && handed < keys.length, `${handed} of ${keys.length} keys reached other peers before the crash`)
+    const acknowledgedByAll = await heldByAll(peers, keys)
+    assert.ok(reached.length > 0, 'no key reached another peer before the crash')
+    assert.ok(acknowledgedByAll.length < keys.length, 'the handoff was complete before the kill')
 
-    // every key is on the child's disk or on a peer that acknowledged it
+    // guarantee 7: a key gone from the child's disk is on every one of its new replicas
     const again = await restart()
     const kept = await heldSomewhere([again], keys)
-    assert.deepEqual(keys.filter(key => !reached.includes(key) && !kept.includes(key)), [], 'keys neither handed over nor kept')
+    assert.deepEqual(keys.filter(key => !kept.includes(key) && !acknowledgedByAll.includes(key)), [],
+      'keys deleted from the child before all their new replicas held them')
     await converged(keys, () => 'only here')
-    console.log(`      ${handed} of ${keys.length} keys had left the child when it was killed; all ${keys.length} back on ${r} replicas after its restart`)
+    console.log(`      killed mid-handoff: ${reached.length} of ${keys.length} keys on some peer, ${acknowledgedByAll.length} on all ${r} new replicas, ${keys.length - kept.length} deleted from the child's disk; all back on ${r} replicas after its restart`)
   })
 
   it('in the middle of a replica repair, right after its predecessor crashed (r − 1 adjacent failures)', async () => {
@@ -114,7 +109,9 @@ describe('crash points: a peer killed mid-operation and restarted on its data di
     const { predecessor: before } = (await child.state()).positions[0]
     const predecessor = peers.find(p => p.peerId.toString() === before?.peer)!
     const armed = child.reports.length
-    killOn(report => report.type === 'progress' && report.direction === 'push')
+    // the child kills itself on its first acknowledged push
+    child.send({ cmd: 'dieAfterProgress', direction: 'push', batches: 1 })
+    await child.state() // commands are taken in order: the trap is set
     predecessor.services.chord.leaveOnStop = false
     await predecessor.stop()
     peers = peers.filter(p => p !== predecessor)
@@ -168,6 +165,12 @@ describe('crash points: a peer killed mid-operation and restarted on its data di
     console.log(`      ${acked.length} writes acknowledged before the crash, ${stored.length - acked.length} more had reached a replica: all now on ${r} replicas`)
   })
 })
+
+/** Keys every one of `peers` holds a record of */
+async function heldByAll (peers: Peer[], keys: string[]): Promise<string[]> {
+  const held = await Promise.all(keys.map(async key => (await holders(peers, key)).length === peers.length ? key : undefined))
+  return held.filter((key): key is string => key !== undefined)
+}
 
 /** Keys some peer holds a record of */
 async function heldSomewhere (peers: Peer[], keys: string[]): Promise<string[]> {

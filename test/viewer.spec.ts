@@ -21,8 +21,12 @@ import type { Browser, Page } from 'playwright-core'
 
 const ARTIFACTS = join(ROOT, 'test-artifacts')
 const PEERS = 5
-/** the page polls every second: a change must show within this */
-const SHOWS_WITHIN = 5000
+/**
+ * The page polls every second, so a change shows within a second or two; the
+ * deadline is far above that for a loaded machine (the time taken is logged:
+ * how fast is for benchmarks, the test checks that the change shows)
+ */
+const SHOWS_WITHIN = 30_000
 
 describe('ring viewer (headless Chromium)', function () {
   this.timeout(120_000)
@@ -80,7 +84,7 @@ describe('ring viewer (headless Chromium)', function () {
 
     const other = ring!.peers[3].peerId.toString()
     await page.click(`g.node[data-peer="${other}"] .dot`)
-    await page.waitForSelector(`g.node.selected[data-peer="${other}"]`, { timeout: 5000 })
+    await page.waitForSelector(`g.node.selected[data-peer="${other}"]`, { timeout: SHOWS_WITHIN })
     assert.match(await page.textContent('#selected') ?? '', new RegExp(other))
     assert.deepEqual(errors, [])
   })

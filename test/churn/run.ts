@@ -44,6 +44,12 @@ export interface ChurnOptions {
   repairPeriod: number
   /** ms the ring and the replicas get to settle after the last event */
   settleTimeout: number
+  /**
+   * ms a crash may wait, past the next event's time, for a choice of victims
+   * the failure assumption allows (copies re-created) before it is skipped;
+   * the events after it move later (default 0)
+   */
+  crashWait?: number
   log(line: string): void
 }
 
@@ -123,7 +129,7 @@ export async function runChurn (options: ChurnOptions): Promise<ChurnReport> {
     const churnStart = Date.now()
     for (const [i, event] of schedule.entries()) {
       await sleep(churnStart + event.at - Date.now())
-      const deadline = churnStart + (schedule[i + 1]?.at ?? event.at + options.maxGap)
+      const deadline = Math.max(churnStart + (schedule[i + 1]?.at ?? event.at + options.maxGap), Date.now() + (options.crashWait ?? 0))
       const outcome = await happen(cluster, event.kind, event.count, deadline)
       events.push({ ...event, done: Date.now() - churnStart, outcome })
       log(`  ${((Date.now() - churnStart) / 1000).toFixed(1).padStart(6)} s  ${event.kind.padEnd(14)} ${outcome}`)
