@@ -100,6 +100,18 @@ describe('chord daemons and client commands (real processes)', function () {
 
     for (const key of keys) assert.equal((await api(d0, 'PUT', `/keys/${encodeURIComponent(key)}`, `value of ${key}`)).status, 200)
     for (const d of [d1, d2, d3, d4]) assert.deepEqual(await readAll(d, keys), [], `read through ${d.peer}`)
+    // the three given on the command line, read as bytes through every other daemon's API
+    const given = [
+      { key: 'cli-arg', through: d0, value: new TextEncoder().encode('from an argument') },
+      { key: 'cli-stdin', through: d1, value: new TextEncoder().encode('from stdin\n') },
+      { key: 'cli-file', through: d2, value: new Uint8Array([0, 1, 2, 255]) }
+    ]
+    for (const { key, through, value } of given) {
+      for (const d of daemons.filter(other => other !== through)) {
+        const response = await fetch(`http://${d.api}/keys/${key}`, { signal: AbortSignal.timeout(20_000) })
+        assert.deepEqual([response.status, new Uint8Array(await response.arrayBuffer())], [200, value], `${key} read through ${d.peer}`)
+      }
+    }
 
     // the client commands, through the API and through a peer over libp2p
     const viaApi = await runChord(['get', 'cli-stdin', '--api', d3.api])

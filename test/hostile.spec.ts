@@ -127,9 +127,15 @@ describe('hostile input from the network', function () {
     }
     assert.ok((errors.get('ERR_TOO_MANY_REQUESTS') ?? 0) > 0, `no request was refused: ${JSON.stringify([...errors])}`)
     assert.ok((errors.get('OK') ?? 0) > 0)
-    // a flood of new streams: those past the limit are refused, the peer lives on
-    const opened = await Promise.allSettled(Array.from({ length: 50 }, async () => open(target)))
-    assert.ok(opened.some(o => o.status === 'fulfilled'))
+    // a flood of new streams, each asked one question: those past the limit (4 on this connection,
+    // one of them the stream above, still open) are closed or reset unanswered; the peer lives on
+    const answered = await Promise.allSettled(Array.from({ length: 50 }, async (_, i) => ask(await open(target), RingMethod.FIND_SUCCESSOR, body, i + 1)))
+    const served = answered.filter(o => o.status === 'fulfilled').length
+    const refused = answered.flatMap(o => o.status === 'rejected' ? [o.reason as Error] : [])
+    assert.ok(served >= 1 && served <= 3, `${served} streams past the first were answered; the limit is 4`)
+    assert.equal(refused.length, 50 - served)
+    const notRefusals = refused.filter(err => !/^Stream(State|Reset)Error$/.test(err.name))
+    assert.deepEqual(notRefusals.map(err => `${err.name}: ${err.message}`), [], 'streams failed otherwise than refused')
     await checkLookups(peers, 50)
   })
 
