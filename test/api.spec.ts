@@ -34,9 +34,9 @@ describe('HTTP and libp2p API', function () {
     const first = await createPeer({ maxValueBytes: LIMIT })
     peers = [first, ...await Promise.all([1, 2].map(async () => createPeer({ maxValueBytes: LIMIT, bootstrap: [addrOf(first)] })))]
     await waitFor(() => peers.every(p => p.services.chord.joined && p.services.chord.getRingState().positions[0].successors.length === 2), 10_000, 'a ring of three')
-    api = await startApi(peers[0], { http: { host: '127.0.0.1', port: 0 }, maxBodyBytes: LIMIT })
+    api = await startApi(peers[0], { http: { host: '127.0.0.1', port: 0 } })
     // the others serve the API over libp2p only: the keys-per-peer walk and --peer clients use it
-    others = await Promise.all(peers.slice(1).map(async p => startApi(p, { maxBodyBytes: LIMIT })))
+    others = await Promise.all(peers.slice(1).map(async p => startApi(p)))
     base = api.http!.url
     const peer = await createPeer({ autoJoin: false })
     lonely = { peer, api: await startApi(peer, { http: { host: '127.0.0.1', port: 0 } }) }

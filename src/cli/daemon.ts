@@ -190,7 +190,7 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
 
   let api: RunningApi
   try {
-    api = await startApi(node, { http: options.api, metrics, replicas: options.replicas })
+    api = await startApi(node, { http: options.api, metrics })
   } catch (err) {
     chord.leaveOnStop = false
     await node.stop()
