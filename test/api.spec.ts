@@ -10,6 +10,7 @@ import { byteStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { API_PROTOCOL, callRemoteApi, startApi } from '../src/api/index.ts'
 import { addrOf, createPeer, waitFor } from './fixtures/peers.ts'
+import { assertRingOrder } from './fixtures/ring-order.ts'
 import { stopAll } from './fixtures/ring.ts'
 import type { BatchJson, ExportPageJson, LookupJson, RingJson, RingWalkJson, RunningApi, StatsJson } from '../src/api/index.ts'
 import type { Peer } from './fixtures/peers.ts'
@@ -189,6 +190,7 @@ describe('HTTP and libp2p API', function () {
 
     // every live key once, in ring order, a few per page
     const keys: string[] = []
+    const exported: ExportPageJson['records'] = []
     let progress = 0
     for (let after: string | null | undefined; after !== null;) {
       const page = await call('GET', `/export?limit=2${after === undefined ? '' : `&after=${after}`}`)
@@ -199,10 +201,12 @@ describe('HTTP and libp2p API', function () {
       assert.deepEqual(answer.unreachable, [])
       progress = answer.progress
       keys.push(...answer.records.map(r => r.key))
+      exported.push(...answer.records)
       after = answer.next
     }
     assert.equal(progress, 1)
     assert.equal(new Set(keys).size, keys.length, 'a key exported twice')
+    assertRingOrder(exported)
     for (const key of ['batch 1', 'batch 2', 'looked-up', 'remote']) assert.ok(keys.includes(key), `${key} not exported`)
     assert.ok(!keys.includes('a/b ü'), 'a deleted key was exported')
     const local = await call('GET', `/local?after=${'0'.repeat(64)}&until=${'0'.repeat(64)}&limit=1000`)

@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict'
 import { MemoryDatastore } from 'datastore-core'
 import { startApi } from '../src/api/index.ts'
-import { idToHex, keyId } from '../src/index.ts'
 import { addrOf, createPeer } from './fixtures/peers.ts'
+import { assertRingOrder } from './fixtures/ring-order.ts'
 import { stopAll, waitForIdealRing } from './fixtures/ring.ts'
 import type { ExportPageJson, RunningApi } from '../src/api/index.ts'
 import type { Peer } from './fixtures/peers.ts'
@@ -18,7 +18,6 @@ const R = 5
 const KEYS = 200
 // no anti-entropy during the test: the wiped replicas stay empty
 const INIT = { replicas: R, syncInterval: 600_000, sweepInterval: 600_000 }
-const encoder = new TextEncoder()
 
 describe('export with replicas: 5 and an API not told so', function () {
   this.timeout(60_000)
@@ -65,19 +64,18 @@ describe('export with replicas: 5 and an API not told so', function () {
       for await (const key of store.queryKeys({ prefix: '/chord/kv' })) await store.delete(key)
     }
 
-    const exported: string[] = []
+    const exported: ExportPageJson['records'] = []
     let asked = 0
     for (let after: string | null | undefined; after !== null;) {
       const response = await fetch(`${apis[0].http!.url}/export${after === undefined ? '' : `?after=${after}`}`)
       const page = await response.json() as ExportPageJson
       assert.equal(response.status, 200, JSON.stringify(page))
       asked = Math.max(asked, page.asked.length)
-      exported.push(...page.records.map(r => r.key))
+      exported.push(...page.records)
       after = page.next
     }
-    assert.deepEqual([...exported].sort(), [...keys].sort())
+    assert.deepEqual(exported.map(r => r.key).sort(), [...keys].sort())
     assert.equal(asked, R, 'replicas asked per range')
-    const ids = exported.map(key => idToHex(keyId(encoder.encode(key))))
-    assert.deepEqual(ids, [...ids].sort(), 'exported in ring order')
+    assertRingOrder(exported)
   })
 })
