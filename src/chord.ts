@@ -21,10 +21,12 @@ import { HybridClock } from './store/hlc.ts'
 import { LocalStore } from './store/local-store.ts'
 import { DEFAULT_LIMITS } from './store/record.ts'
 import { ReplicatedStore } from './store/replicated-store.ts'
+import { replicaSet } from './store/replicas.ts'
 import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
 import type { StoreStats } from './store/local-store.ts'
 import type { StoreRecord, Version } from './store/record.ts'
-import type { ChordComponents, ChordEvents, ChordInit, Chord, RingState } from './index.ts'
+import type { RangePage } from './store/types.ts'
+import type { ChordComponents, ChordEvents, ChordInit, ChordLimits, Chord, ExportRangeOptions, Placement, RingState } from './index.ts'
 import type { Id } from './ring/id.ts'
 import type { LookupResult } from './ring/ring-peer.ts'
 import type { NodeRef } from './ring/types.ts'
@@ -389,6 +391,45 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   getRingState (): RingState {
     return { peer: this.components.peerId.toString(), joined: this.joined, positions: this.ring.getState() }
   }
+
+  /** r: the distinct peers holding each key */
+  get replicationFactor (): number {
+    return this.options.replicas
+  }
+
+  /** The sizes this peer accepts, for front ends that check input before the ring does */
+  get limits (): ChordLimits {
+    return { maxKeyBytes: this.options.maxKeyBytes, maxValueBytes: this.options.maxValueBytes, maxItemsPerMessage: this.options.maxItemsPerMessage }
+  }
+
+  /** Where the keys at ring position `id` live: successor(id) and the replica set from it on */
+  async placement (id: Id, options: { signal?: AbortSignal } = {}): Promise<Placement> {
+    const found = await this.ring.findSuccessor(id, options)
+    return { id, owner: found.owner, replicas: replicaSet(found.successors, this.options.replicas), hops: found.hops }
+  }
+
+  /**
+   * One page of the records `node` holds in (from, until], in ring order
+   * from `from` on, tombstones included: RANGE_RECORDS, checked as the
+   * store's own range reads are (this peer answers in process)
+   */
+  async exportRange (node: NodeRef, from: Id, until: Id, options: ExportRangeOptions = {}): Promise<RangePage> {
+    const maxRecords = Math.max(1, Math.min(options.maxRecords ?? 256, this.options.maxItemsPerMessage))
+    const maxBytes = options.maxBytes ?? 1024 * 1024
+    if (node.peer === this.components.peerId.toString()) return this.store.rangeRecords(from, until, maxRecords, maxBytes)
+    this.rangeRpc ??= new StoreRpcClient(this.client, this.codec, {
+      maxKeyBytes: this.options.maxKeyBytes,
+      maxValueBytes: this.options.maxValueBytes,
+      maxItemsPerMessage: this.options.maxItemsPerMessage,
+      maxBuckets: 2 ** this.options.bucketBits,
+      maxSuccessors: this.options.maxNodesPerMessage,
+      maxAddrsPerNode: this.options.maxAddrsPerNode
+    })
+    return this.rangeRpc.rangeRecords(node, from, until, maxRecords, maxBytes, { signal: options.signal })
+  }
+
+  /** the store protocol's client for exportRange, made on first use */
+  private rangeRpc: StoreRpcClient | undefined
 }
 
 function parseMultiaddr (addr: string): Multiaddr {

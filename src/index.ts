@@ -22,16 +22,18 @@ import type { Id } from './ring/id.ts'
 import type { StoreStats } from './store/local-store.ts'
 import type { StoreRecord, Version } from './store/record.ts'
 import type { HandoffResult, KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
-import type { Consistency, TransferProgress } from './store/types.ts'
+import type { Consistency, RangePage, TransferProgress } from './store/types.ts'
 import type { Datastore } from 'interface-datastore'
 
 export { PROTOCOL } from './chord.ts'
-export { ID_BITS, keyId, nodeId, between, betweenRightIncl, distance, idToHex, idFromHex } from './ring/id.ts'
+export { ID_BITS, RING_SIZE, keyId, nodeId, between, betweenRightIncl, distance, idToHex, idFromHex } from './ring/id.ts'
+export { describeNode } from './ring/node-ref.ts'
+export { compareVersions } from './store/record.ts'
 export { LookupFailedError, NotJoinedError } from './ring/ring-peer.ts'
 export { RingPeer } from './ring/ring-peer.ts'
 export type { Id, NodeRef, NodeState, LookupResult }
 export type { ChordRpc, ChordHandler, Clock, StepResult } from './ring/types.ts'
-export type { Consistency, TransferProgress, StoreStats, StoreRecord, Version, KeyLocation, ReadOptions, WriteOptions, HandoffResult }
+export type { Consistency, TransferProgress, StoreStats, StoreRecord, Version, KeyLocation, ReadOptions, WriteOptions, HandoffResult, RangePage }
 export { QuorumError, LeavingError } from './store/replicated-store.ts'
 export { RecordTooLargeError, InvalidRecordError, ClockDriftError } from './store/errors.ts'
 
@@ -136,6 +138,34 @@ export interface RingState {
   positions: NodeState[]
 }
 
+/** Where the keys at a ring position live */
+export interface Placement {
+  /** the position asked about */
+  id: Id
+  /** successor(id): the member whose range holds it */
+  owner: NodeRef
+  /** the first r distinct peers from the owner on, in ring order, the owner first */
+  replicas: NodeRef[]
+  /** hops the lookup took */
+  hops: number
+}
+
+/** The sizes a peer accepts (the service's options) */
+export interface ChordLimits {
+  maxKeyBytes: number
+  maxValueBytes: number
+  /** records or keys in one message */
+  maxItemsPerMessage: number
+}
+
+export interface ExportRangeOptions {
+  /** records in the page at most (default 256; capped at maxItemsPerMessage) */
+  maxRecords?: number
+  /** bytes of keys and values past the page's first record (default 1 MiB; the peer may answer less) */
+  maxBytes?: number
+  signal?: AbortSignal
+}
+
 export interface Chord extends TypedEventTarget<ChordEvents> {
   /** position of the peer's first virtual node */
   readonly id: Id
@@ -161,6 +191,13 @@ export interface Chord extends TypedEventTarget<ChordEvents> {
   getLocalRecord(key: Uint8Array | string): Promise<StoreRecord | undefined>
   /** the records this peer itself holds whose key ids lie in (from, to], in ring order, tombstones included; from === to is the whole ring */
   localRecords(from: Id, to: Id, options?: { signal?: AbortSignal }): AsyncGenerator<StoreRecord>
+  /** r, the replication factor: distinct peers holding each key */
+  readonly replicationFactor: number
+  readonly limits: ChordLimits
+  /** the owner and replica set of ring position `id` (of a key: `keyId(key)`) */
+  placement(id: Id, options?: { signal?: AbortSignal }): Promise<Placement>
+  /** one page of the records `node` holds in (from, until], in ring order, tombstones included; from === until is the whole ring */
+  exportRange(node: NodeRef, from: Id, until: Id, options?: ExportRangeOptions): Promise<RangePage>
 }
 
 /** The service factory, for `services: { chord: chord({...}) }` */

@@ -10,6 +10,7 @@ import { byteStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
 import { API_PROTOCOL, callRemoteApi, startApi } from '../src/api/index.ts'
 import { addrOf, createPeer, waitFor } from '../harness/peers.ts'
+import { assertRingOrder } from './fixtures/ring-order.ts'
 import { stopAll } from './fixtures/ring.ts'
 import type { BatchJson, ExportPageJson, LookupJson, RingJson, RingWalkJson, RunningApi, StatsJson } from '../src/api/index.ts'
 import type { Peer } from '../harness/peers.ts'
@@ -34,9 +35,9 @@ describe('HTTP and libp2p API', function () {
     const first = await createPeer({ maxValueBytes: LIMIT })
     peers = [first, ...await Promise.all([1, 2].map(async () => createPeer({ maxValueBytes: LIMIT, bootstrap: [addrOf(first)] })))]
     await waitFor(() => peers.every(p => p.services.chord.joined && p.services.chord.getRingState().positions[0].successors.length === 2), 10_000, 'a ring of three')
-    api = await startApi(peers[0], { http: { host: '127.0.0.1', port: 0 }, maxBodyBytes: LIMIT })
+    api = await startApi(peers[0], { http: { host: '127.0.0.1', port: 0 } })
     // the others serve the API over libp2p only: the keys-per-peer walk and --peer clients use it
-    others = await Promise.all(peers.slice(1).map(async p => startApi(p, { maxBodyBytes: LIMIT })))
+    others = await Promise.all(peers.slice(1).map(async p => startApi(p)))
     base = api.http!.url
     const peer = await createPeer({ autoJoin: false })
     lonely = { peer, api: await startApi(peer, { http: { host: '127.0.0.1', port: 0 } }) }
@@ -189,6 +190,7 @@ describe('HTTP and libp2p API', function () {
 
     // every live key once, in ring order, a few per page
     const keys: string[] = []
+    const exported: ExportPageJson['records'] = []
     let progress = 0
     for (let after: string | null | undefined; after !== null;) {
       const page = await call('GET', `/export?limit=2${after === undefined ? '' : `&after=${after}`}`)
@@ -199,10 +201,12 @@ describe('HTTP and libp2p API', function () {
       assert.deepEqual(answer.unreachable, [])
       progress = answer.progress
       keys.push(...answer.records.map(r => r.key))
+      exported.push(...answer.records)
       after = answer.next
     }
     assert.equal(progress, 1)
     assert.equal(new Set(keys).size, keys.length, 'a key exported twice')
+    assertRingOrder(exported)
     for (const key of ['batch 1', 'batch 2', 'looked-up', 'remote']) assert.ok(keys.includes(key), `${key} not exported`)
     assert.ok(!keys.includes('a/b ü'), 'a deleted key was exported')
     const local = await call('GET', `/local?after=${'0'.repeat(64)}&until=${'0'.repeat(64)}&limit=1000`)

@@ -9,6 +9,7 @@ import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { api, emptyBootstrap, killAll, runChord, settled, startDaemon, tempDir } from './fixtures/daemons.ts'
 import { waitFor } from '../harness/peers.ts'
+import { assertRingOrder } from './fixtures/ring-order.ts'
 import { parsePrometheus, total } from './fixtures/prometheus.ts'
 import type { Daemon } from './fixtures/daemons.ts'
 import type { RecordLine } from '../src/api/index.ts'
@@ -95,6 +96,7 @@ describe('chord import and export, /metrics (real daemons)', function () {
     exported = parseExport(result.stdout)
     assert.equal(exported.length, COUNT)
     assert.deepEqual(exported.map(identity).sort(), input.map(identity).sort())
+    assertRingOrder(exported)
     assert.ok(exported.filter(r => r.ttl !== undefined).every(r => r.ttl! > 3_000_000 && r.ttl! <= 3_600_000))
     assert.match(result.stderr, /^exporting: 100% of the ring, 600 keys, /m)
     assert.match(result.stderr, /^exported 600 keys \(\d+\.\d KiB\) in \d+\.\d s$/m)
@@ -106,6 +108,7 @@ describe('chord import and export, /metrics (real daemons)', function () {
     assert.equal(viaPeer.stderr, '')
     const again = parseExport(viaPeer.stdout)
     assert.equal(again.length, COUNT - 1)
+    assertRingOrder(again, 'the export over --peer')
     assert.ok(!again.some(r => r.key === 'text 0'))
   })
 

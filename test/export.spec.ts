@@ -6,14 +6,12 @@
  * replicas are.
  */
 import assert from 'node:assert/strict'
-import { RING_SIZE, idFromHex, idToHex, keyId } from '../src/ring/id.ts'
+import { RING_SIZE, idFromHex, idToHex, keyId } from '../src/index.ts'
 import { ApiError } from '../src/api/errors.ts'
 import { exportPage } from '../src/api/export.ts'
-import type { ExportInit, LocalPageJson, LocalRecordJson } from '../src/api/export.ts'
-import type { Chord, Id, NodeRef, Version } from '../src/index.ts'
+import type { Chord, Id, NodeRef, Placement, RangePage, StoreRecord, Version } from '../src/index.ts'
 
 const encoder = new TextEncoder()
-const b64 = (text: string): string => Buffer.from(text).toString('base64')
 const version = (wallTime: number): Version => ({ wallTime, logical: 0, writer: 'writer' })
 
 /** four peers at fixed quarters of the ring */
@@ -24,11 +22,30 @@ function successorOf (id: Id): number {
   return i < 0 ? 0 : i
 }
 
+/** what each made-up peer holds, and which of them are down */
+const held = new Map<string, StoreRecord[]>(nodes.map(n => [n.peer, []]))
+const down = new Set<string>()
+
 const chord = {
-  findSuccessorOfId: async (id: Id) => {
+  placement: async (id: Id): Promise<Placement> => {
     const i = successorOf(id)
     const successors = [...nodes.slice(i), ...nodes.slice(0, i)]
-    return { key: id, owner: successors[0], successors, hops: 1, failures: 0 }
+    return { id, owner: successors[0], replicas: successors.slice(0, 3), hops: 1 }
+  },
+  exportRange: async (node: NodeRef, after: Id, until: Id, options: { maxRecords: number }): Promise<RangePage> => {
+    if (down.has(node.peer)) throw new Error('unreachable')
+    const limit = options.maxRecords
+    // newest first per key, as a real store keeps only one
+    const latest = new Map<Id, StoreRecord>()
+    for (const r of held.get(node.peer)!) {
+      const id = keyId(r.key)
+      if ((latest.get(id)?.version.wallTime ?? -1) < r.version.wallTime) latest.set(id, r)
+    }
+    const inside = [...latest.entries()]
+      .filter(([id]) => inRange(after, id, until))
+      .sort(([x], [y]) => ((x - after + RING_SIZE) % RING_SIZE) < ((y - after + RING_SIZE) % RING_SIZE) ? -1 : 1)
+      .map(([, r]) => r)
+    return { records: inside.slice(0, limit), more: inside.length > limit }
   }
 } as unknown as Chord
 
@@ -39,9 +56,8 @@ function inRange (after: Id, x: Id, until: Id): boolean {
 }
 
 describe('export pages', () => {
-  const held = new Map<string, LocalRecordJson[]>(nodes.map(n => [n.peer, []]))
-  const hold = (peer: string, key: string, value: string, at: number, extra: Partial<LocalRecordJson> = {}): void => {
-    held.get(peer)!.push({ id: idToHex(keyId(encoder.encode(key))), key: b64(key), value: b64(value), version: version(at), deleted: false, ...extra })
+  const hold = (peer: string, key: string, value: string, at: number, extra: Partial<StoreRecord> = {}): void => {
+    held.get(peer)!.push({ key: encoder.encode(key), value: encoder.encode(value), version: version(at), deleted: false, ...extra })
   }
   const keys = Array.from({ length: 40 }, (_, i) => `key ${i}`)
   for (const key of keys) {
@@ -57,23 +73,6 @@ describe('export pages', () => {
   hold(replicasOf('key 2')[2], 'key 2', '', 3000, { deleted: true })
   hold(replicasOf('only one')[0], 'only one', 'missed by two replicas', 1000)
   hold(replicasOf('gone')[0], 'gone', 'expired', 1000, { expiresAt: Date.now() - 1 })
-  for (const list of held.values()) list.sort((x, y) => x.id < y.id ? -1 : 1)
-
-  const down = new Set<string>()
-  const ask: ExportInit['ask'] = async (node, path) => {
-    if (down.has(node.peer)) throw new Error('unreachable')
-    const query = new URLSearchParams(path.slice(path.indexOf('?') + 1))
-    const after = idFromHex(query.get('after')!)
-    const until = idFromHex(query.get('until')!)
-    const limit = Number(query.get('limit'))
-    // newest first per key, as a real store keeps only one
-    const latest = new Map<string, LocalRecordJson>()
-    for (const r of held.get(node.peer)!) if ((latest.get(r.id)?.version.wallTime ?? -1) < r.version.wallTime) latest.set(r.id, r)
-    const inside = [...latest.values()]
-      .filter(r => inRange(after, idFromHex(r.id), until))
-      .sort((x, y) => ((idFromHex(x.id) - after + RING_SIZE) % RING_SIZE) < ((idFromHex(y.id) - after + RING_SIZE) % RING_SIZE) ? -1 : 1)
-    return { peer: node.peer, records: inside.slice(0, limit), more: inside.length > limit } satisfies LocalPageJson
-  }
 
   async function exportAll (limit: number): Promise<{ records: Map<string, string>, order: string[], pages: number, unreachable: Set<string> }> {
     const records = new Map<string, string>()
@@ -81,7 +80,7 @@ describe('export pages', () => {
     const unreachable = new Set<string>()
     let pages = 0
     for (let after: Id | undefined = 0n; after !== undefined;) {
-      const page = await exportPage({ chord, replicas: 3, ask, limit, bytes: 1 << 20, signal: AbortSignal.timeout(5000) }, after)
+      const page = await exportPage({ chord, limit, bytes: 1 << 20, signal: AbortSignal.timeout(5000) }, after)
       pages++
       for (const r of page.records) {
         assert.ok(!records.has(r.key), `${r.key} exported twice`)

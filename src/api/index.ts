@@ -3,7 +3,6 @@
  * and over libp2p (/chord/api/1.0.0, for clients that dial the peer).
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import { DEFAULT_LIMITS } from '../store/record.ts'
 import { startHttpApi } from './http-server.ts'
 import { ringJson } from './json.ts'
 import { networkFigures } from './network.ts'
@@ -13,7 +12,8 @@ import { createApiHandler } from './router.ts'
 import { Traffic } from './traffic.ts'
 import type { HttpApi } from './http-server.ts'
 import type { NodeJson, RingJson } from './json.ts'
-import type { ApiHandler } from './router.ts'
+import type { WalkedPeer } from './ring-walk.ts'
+import type { ApiContext, ApiHandler } from './router.ts'
 import type { Chord } from '../index.ts'
 import type { Libp2p } from '@libp2p/interface'
 import type { Registry } from 'prom-client'
@@ -35,14 +35,10 @@ export interface ApiInit {
   http?: { host: string, port: number }
   /** serve /chord/api/1.0.0 to other libp2p peers (default true) */
   remote?: boolean
-  /** largest value accepted, bytes: the service's maxValueBytes (default 1 MiB) */
-  maxBodyBytes?: number
   /** ms one request may take (default 30000) */
   timeout?: number
   /** the registry given to createChordNode as metricsRegistry: adds GET /metrics and network figures to /stats */
   metrics?: Registry
-  /** the ring's replication factor (the service's `replicas`): the peers an export asks for each range (default 3) */
-  replicas?: number
 }
 
 /** a ring walk is reused this long, ms: viewers poll every second */
@@ -54,22 +50,15 @@ export interface RunningApi {
   stop(): Promise<void>
 }
 
+/**
+ * Serve the API of `node`'s chord service. What the service already knows
+ * (its replication factor, its largest value) is read from it, not passed.
+ */
 export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = {}): Promise<RunningApi> {
   const chord = node.services.chord
   const timeout = init.timeout ?? 30_000
-  const registry = init.metrics
-  const maxBodyBytes = init.maxBodyBytes ?? DEFAULT_LIMITS.maxValueBytes
-  const self = node.peerId.toString()
-  // this peer answers in process: an export asks it like any replica
-  const ask = async (peer: NodeJson, path: string, signal: AbortSignal): Promise<unknown> => {
-    const request = { method: 'GET', path, body: new Uint8Array(0) }
-    const targets = peer.addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer.peer}`))
-    const response = peer.peer === self ? await handler(request) : await callRemoteApi(node, targets, request, { signal })
-    const text = new TextDecoder().decode(response.body)
-    if (response.status !== 200) throw new Error(`answered ${response.status}: ${errorText(text)}`)
-    return JSON.parse(text)
-  }
-  const askRing = async (peer: NodeJson, signal: AbortSignal): Promise<RingJson> => await ask(peer, '/ring', signal) as RingJson
+  // a request body is one value (PUT) or a batch of lines; both are held to the service's largest value
+  const maxBodyBytes = chord.limits.maxValueBytes
   const handler: ApiHandler = createApiHandler({
     chord,
     peer: node.peerId.toString(),
@@ -77,15 +66,8 @@ export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = 
     connections: () => node.getConnections().length,
     traffic: new Traffic(chord),
     timeout,
-    walk: shared(async () => walkRing(ringJson(chord.getRingState(), chord.storeStats()), askRing, { signal: AbortSignal.timeout(timeout) }), WALK_MAX_AGE),
-    ask,
-    replicas: init.replicas,
-    metrics: registry === undefined
-      ? undefined
-      : {
-          network: async () => networkFigures(registry),
-          text: async () => ({ contentType: registry.contentType, body: await registry.metrics() })
-        }
+    walk: ringWalk(node, () => handler, timeout),
+    metrics: init.metrics === undefined ? undefined : metricsOf(init.metrics)
   })
   const stopRemote = init.remote === false ? undefined : await serveRemoteApi(node, { handler, maxBodyBytes, timeout: timeout + 5000 })
   let http: HttpApi | undefined
@@ -102,6 +84,28 @@ export async function startApi (node: Libp2p<{ chord: Chord }>, init: ApiInit = 
       await http?.close()
       await stopRemote?.()
     }
+  }
+}
+
+/** Walk the ring, asking each peer found for its GET /ring (this peer in process) */
+function ringWalk (node: Libp2p<{ chord: Chord }>, handler: () => ApiHandler, timeout: number): () => Promise<WalkedPeer[]> {
+  const chord = node.services.chord
+  const self = node.peerId.toString()
+  const askRing = async (peer: NodeJson, signal: AbortSignal): Promise<RingJson> => {
+    const request = { method: 'GET', path: '/ring', body: new Uint8Array(0) }
+    const targets = peer.addrs.map(a => multiaddr(a.includes('/p2p/') ? a : `${a}/p2p/${peer.peer}`))
+    const response = peer.peer === self ? await handler()(request) : await callRemoteApi(node, targets, request, { signal })
+    const text = new TextDecoder().decode(response.body)
+    if (response.status !== 200) throw new Error(`answered ${response.status}: ${errorText(text)}`)
+    return JSON.parse(text) as RingJson
+  }
+  return shared(async () => walkRing(ringJson(chord.getRingState(), chord.storeStats()), askRing, { signal: AbortSignal.timeout(timeout) }), WALK_MAX_AGE)
+}
+
+function metricsOf (registry: Registry): ApiContext['metrics'] {
+  return {
+    network: async () => networkFigures(registry),
+    text: async () => ({ contentType: registry.contentType, body: await registry.metrics() })
   }
 }
 

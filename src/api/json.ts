@@ -2,10 +2,8 @@
  * The JSON shapes of the API: ring identifiers travel as 64 hex digits
  * (JSON has no 256-bit numbers), everything else as the service reports it.
  */
-import { idToHex } from '../ring/id.ts'
-import type { RingState, StoreStats, Version } from '../index.ts'
-import type { KeyLocation } from '../store/replicated-store.ts'
-import type { NodeRef } from '../ring/types.ts'
+import { idToHex } from '../index.ts'
+import type { KeyLocation, NodeRef, RingState, StoreStats, Version } from '../index.ts'
 
 export interface NodeJson {
   peer: string

@@ -131,18 +131,9 @@ export async function runImport (argv: string[]): Promise<number> {
   const query = new URLSearchParams()
   if (typeof values.ttl === 'string') query.set('ttl', values.ttl)
   if (typeof values.consistency === 'string') query.set('consistency', values.consistency)
-  const suffix = query.size === 0 ? '' : `?${query.toString()}`
 
   // first pass: every line must be a record; a file (not stdin) can be read twice
-  let total: number | undefined
-  if (file !== '-') {
-    total = 0
-    for await (const line of readLines(file)) {
-      check(line, file)
-      total++
-    }
-  }
-
+  const total = file === '-' ? undefined : await checkAll(file)
   const progress = new Progress({ stream: process.stderr, mode: progressMode(process.stderr, values.progress as boolean | undefined) })
   const started = Date.now()
   const result: BatchJson = { stored: 0, bytes: 0, failed: [] }
@@ -151,39 +142,67 @@ export async function runImport (argv: string[]): Promise<number> {
     const rate = done / Math.max(0.001, (Date.now() - started) / 1000)
     progress.update(`importing: ${done}${total === undefined ? '' : ` of ${total}`} records${total === undefined || total === 0 ? '' : ` (${percent(done / total)})`}, ${formatBytes(result.bytes)}, ${Math.round(rate)} records/s`)
   }
-
   const transport = await connect(values)
   try {
-    let batch: Line[] = []
-    let bytes = 0
-    const flush = async (): Promise<void> => {
-      if (batch.length > 0) await sendBatch(transport, batch, suffix, result)
-      batch = []
-      bytes = 0
-      show()
-    }
-    for await (const line of readLines(file)) {
-      const entry = check(line, file)
-      const key = utf8(entry.key)
-      if (Buffer.byteLength(line.text) > BATCH_BYTES && key !== undefined) {
-        await putOne(transport, line, key, entry.value, entry.ttl, query, result)
-        show()
-        continue
-      }
-      const size = Buffer.byteLength(line.text) + 1
-      if (bytes + size > BATCH_BYTES) await flush()
-      batch.push(line)
-      bytes += size
-      if (batch.length >= batchSize) await flush()
-    }
-    await flush()
+    await importLines(transport, file, { batchSize, query, result, show })
   } finally {
     progress.done()
     await transport.close()
   }
+  return reportImport(result, (Date.now() - started) / 1000, values.json === true, file)
+}
 
-  const seconds = (Date.now() - started) / 1000
-  if (values.json === true) process.stdout.write(JSON.stringify({ ...result, seconds }, null, 2) + '\n')
+/** Check every line of `file`; the number of records */
+async function checkAll (file: string): Promise<number> {
+  let total = 0
+  for await (const line of readLines(file)) {
+    check(line, file)
+    total++
+  }
+  return total
+}
+
+interface ImportInit {
+  batchSize: number
+  /** ttl and consistency, for every request */
+  query: URLSearchParams
+  result: BatchJson
+  /** a batch was answered */
+  show(): void
+}
+
+/** Send the records of `file` in batches; a line too long for a batch goes alone as a PUT */
+async function importLines (transport: Transport, file: string, init: ImportInit): Promise<void> {
+  const { query, result, show } = init
+  const suffix = query.size === 0 ? '' : `?${query.toString()}`
+  let batch: Line[] = []
+  let bytes = 0
+  const flush = async (): Promise<void> => {
+    if (batch.length > 0) await sendBatch(transport, batch, suffix, result)
+    batch = []
+    bytes = 0
+    show()
+  }
+  for await (const line of readLines(file)) {
+    const entry = check(line, file)
+    const key = utf8(entry.key)
+    if (Buffer.byteLength(line.text) > BATCH_BYTES && key !== undefined) {
+      await putOne(transport, line, key, entry.value, entry.ttl, query, result)
+      show()
+      continue
+    }
+    const size = Buffer.byteLength(line.text) + 1
+    if (bytes + size > BATCH_BYTES) await flush()
+    batch.push(line)
+    bytes += size
+    if (batch.length >= init.batchSize) await flush()
+  }
+  await flush()
+}
+
+/** The summary on stdout, the first failure on stderr; the exit code */
+function reportImport (result: BatchJson, seconds: number, json: boolean, file: string): number {
+  if (json) process.stdout.write(JSON.stringify({ ...result, seconds }, null, 2) + '\n')
   else process.stdout.write(`imported ${count(result.stored, 'record')} (${formatBytes(result.bytes)}) in ${formatDuration(seconds * 1000)}\n`)
   if (result.failed.length === 0) return EXIT.OK
   const first = result.failed[0]

@@ -4,7 +4,7 @@
  * per batch; they are summed per peer and reason and logged once a burst is
  * over, so a handoff of 10 000 keys is one line, not forty.
  */
-import { describeNode } from '../ring/node-ref.ts'
+import { describeNode } from '../index.ts'
 import { formatDuration, percent } from './progress.ts'
 import type { Progress } from './progress.ts'
 import type { Chord, TransferProgress } from '../index.ts'

@@ -17,7 +17,7 @@ import { readPsk } from './psk.ts'
 import { UsageError, parseHostPort, positiveInt } from './usage.ts'
 import type { HostPort } from './usage.ts'
 import type { RunningApi } from '../api/index.ts'
-import type { Muxer } from '../node.ts'
+import type { ChordNode, Muxer } from '../node.ts'
 
 export const DAEMON_HELP = `Usage: chord daemon [options]
 
@@ -117,18 +117,8 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
   }
   const port = tcpPort(listen[0])
   // --no-api arrives as api: false although the option takes a string
-  const apiFlag: unknown = values.api
-  let api: HostPort | undefined
-  if (apiFlag === false) api = undefined
-  else if (typeof apiFlag === 'string') api = parseHostPort('api', apiFlag)
-  else api = { host: '127.0.0.1', port: port !== undefined && port > 0 && port + 1000 <= 65535 ? port + 1000 : 0 }
-
-  const bootstrap: string[] = []
-  for (const entry of values.bootstrap ?? ['bootstrap.json']) {
-    // a multiaddr, or else the path of a bootstrap file
-    if (isMultiaddr(entry)) bootstrap.push(entry)
-    else bootstrap.push(...(await readBootstrap(entry)).peers)
-  }
+  const api = apiAddress(values.api as unknown, port)
+  const bootstrap = await bootstrapPeers(values.bootstrap ?? ['bootstrap.json'])
   const muxers = (values.muxer ?? ['yamux', 'mplex']).map(m => {
     if (m !== 'yamux' && m !== 'mplex') throw new UsageError(`--muxer must be yamux or mplex, got ${JSON.stringify(m)}`)
     return m
@@ -150,13 +140,54 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
   }
 }
 
+/** --api HOST:PORT, --no-api, or by default the loopback at the TCP port + 1000 */
+function apiAddress (flag: unknown, port: number | undefined): HostPort | undefined {
+  if (flag === false) return undefined
+  if (typeof flag === 'string') return parseHostPort('api', flag)
+  return { host: '127.0.0.1', port: port !== undefined && port > 0 && port + 1000 <= 65535 ? port + 1000 : 0 }
+}
+
+/** each --bootstrap entry: a multiaddr, or else the path of a bootstrap file */
+async function bootstrapPeers (entries: string[]): Promise<string[]> {
+  const peers: string[] = []
+  for (const entry of entries) {
+    if (isMultiaddr(entry)) peers.push(entry)
+    else peers.push(...(await readBootstrap(entry)).peers)
+  }
+  return peers
+}
+
 export async function runDaemon (options: DaemonOptions): Promise<void> {
   // a leave's progress: redrawn in place on a terminal, a log line every 10 s otherwise
   const tty = process.stdout.isTTY === true
   const status: Progress = new Progress({ stream: process.stdout, mode: tty ? 'tty' : 'lines', interval: tty ? 100 : 10_000, line: text => { log(text) }, flush: false })
   const log = timestamped(text => { status.print(text) })
   const metrics = new Registry()
-  const node = await createChordNode({
+  const node = await createDaemonNode(options, metrics)
+  const flushTransfers = logChordEvents(node.services.chord, log)
+  const joiner = ringJoiner(node, { bootstrap: options.bootstrap, lan: options.mdns, grace: options.mdnsWait, log })
+  await node.start()
+  log(`peer ${node.peerId.toString()}`)
+  for (const addr of node.getMultiaddrs()) log(`listening on ${addr.toString()}`)
+  const held = node.services.chord.storeStats()
+  log(`data directory ${options.dataDir}: ${count(held.keys, 'key')} (${formatBytes(held.bytes)})`)
+  if (options.psk !== undefined) log(`private ring: pre-shared key from ${options.psk.file}`)
+  const api = await serveApi(node, options.api, metrics, log)
+  joiner.start()
+  leaveOnSignals(node, {
+    log,
+    status,
+    stop: async () => {
+      joiner.stop()
+      await api.stop()
+    },
+    flush: flushTransfers
+  })
+}
+
+/** The peer, not started: the ring joiner decides when and through whom it joins */
+async function createDaemonNode (options: DaemonOptions, metrics: Registry): Promise<ChordNode> {
+  return createChordNode({
     metricsRegistry: metrics,
     listen: options.listen,
     muxers: options.muxers,
@@ -178,31 +209,39 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
       sweepInterval: 6 * options.sync
     }
   })
-  const chord = node.services.chord
-  const flushTransfers = logChordEvents(chord, log)
-  const joiner = ringJoiner(node, { bootstrap: options.bootstrap, lan: options.mdns, grace: options.mdnsWait, log })
-  await node.start()
-  log(`peer ${node.peerId.toString()}`)
-  for (const addr of node.getMultiaddrs()) log(`listening on ${addr.toString()}`)
-  const held = chord.storeStats()
-  log(`data directory ${options.dataDir}: ${count(held.keys, 'key')} (${formatBytes(held.bytes)})`)
-  if (options.psk !== undefined) log(`private ring: pre-shared key from ${options.psk.file}`)
+}
 
+/** The API over libp2p, and over HTTP at `http` unless --no-api; a peer that cannot serve it stops */
+async function serveApi (node: ChordNode, http: HostPort | undefined, metrics: Registry, log: (text: string) => void): Promise<RunningApi> {
   let api: RunningApi
   try {
-    api = await startApi(node, { http: options.api, metrics, replicas: options.replicas })
+    api = await startApi(node, { http, metrics })
   } catch (err) {
-    chord.leaveOnStop = false
+    node.services.chord.leaveOnStop = false
     await node.stop()
-    const { host, port } = options.api!
+    const { host, port } = http!
     throw new Error(`cannot serve the API on ${host}:${port}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message} (use --api HOST:PORT or --no-api)`)
   }
   if (api.http !== undefined) {
     log(`HTTP API on ${api.http.url}`)
-    if (!isLoopback(options.api!.host)) log(`warning: the HTTP API on ${options.api!.host} has no authentication; anyone who reaches it can read and write keys`)
+    if (!isLoopback(http!.host)) log(`warning: the HTTP API on ${http!.host} has no authentication; anyone who reaches it can read and write keys`)
   }
-  joiner.start()
+  return api
+}
 
+interface Shutdown {
+  log(text: string): void
+  status: Progress
+  /** what runs before the node stops: the joiner, the API */
+  stop(): Promise<void>
+  /** log the transfers not yet logged */
+  flush(): void
+}
+
+/** SIGINT/SIGTERM: leave the ring gracefully, showing the handoff; a second signal exits at once */
+function leaveOnSignals (node: ChordNode, init: Shutdown): void {
+  const { log } = init
+  const chord = node.services.chord
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) {
@@ -214,13 +253,12 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
     const { keys, tombstones } = chord.storeStats()
     const total = chord.joined ? keys + tombstones : 0
     log(`${signal}: leaving the ring${chord.joined ? `, handing over ${count(total, 'key')}` : ''}`)
-    joiner.stop()
-    const unwatch = total > 0 ? watchLeave(chord, total, status) : () => {}
-    api.stop()
+    const unwatch = total > 0 ? watchLeave(chord, total, init.status) : () => {}
+    init.stop()
       .then(async () => { await node.stop() })
       .then(() => {
         unwatch()
-        flushTransfers()
+        init.flush()
         log('stopped')
         process.exit(0)
       }, (err: Error) => {

@@ -67,20 +67,7 @@ export function ringJoiner (node: ChordNode, init: JoinInit): Joiner {
   }
 
   const settle = async (): Promise<void> => {
-    await new Promise(resolve => setTimeout(resolve, init.grace))
-    if (chord.joined) return
-    const lan = [...found.values()].flat()
-    if (lan.length > 0) {
-      // a LAN peer may already be a member
-      await chord.join(lan, { signal: AbortSignal.timeout(init.grace) }).catch(() => {})
-      if (chord.joined) return
-    }
-    const smaller = [...found.keys()].filter(peer => peer < self).sort()[0]
-    if (smaller === undefined) {
-      init.log(found.size === 0 ? 'no LAN peer found' : 'no LAN peer is a ring member yet, and this peer has the smallest id')
-      await chord.join([])
-    } else {
-      init.log(`waiting for LAN peer ${shortPeer(smaller)} (smallest id) to start the ring`)
+    if (await settleOnLan(chord, self, found, init) === 'waiting') {
       // from now on every LAN peer found is one more to join through
       settling = false
       join()
@@ -102,6 +89,30 @@ export function ringJoiner (node: ChordNode, init: JoinInit): Joiner {
     },
     stop: () => { node.removeEventListener('peer:discovery', onDiscovery) }
   }
+}
+
+/**
+ * After the grace period: join through a LAN peer that is already a member,
+ * or start the ring if this peer has the smallest id of those found, or
+ * else wait for the one that has.
+ */
+async function settleOnLan (chord: ChordNode['services']['chord'], self: string, found: Map<string, string[]>, init: JoinInit): Promise<'joined' | 'waiting'> {
+  await new Promise(resolve => setTimeout(resolve, init.grace))
+  if (chord.joined) return 'joined'
+  const lan = [...found.values()].flat()
+  if (lan.length > 0) {
+    // a LAN peer may already be a member
+    await chord.join(lan, { signal: AbortSignal.timeout(init.grace) }).catch(() => {})
+    if (chord.joined) return 'joined'
+  }
+  const smaller = [...found.keys()].filter(peer => peer < self).sort()[0]
+  if (smaller === undefined) {
+    init.log(found.size === 0 ? 'no LAN peer found' : 'no LAN peer is a ring member yet, and this peer has the smallest id')
+    await chord.join([])
+    return 'joined'
+  }
+  init.log(`waiting for LAN peer ${shortPeer(smaller)} (smallest id) to start the ring`)
+  return 'waiting'
 }
 
 /** The address names this peer: by its /p2p/ id or as one of its listen addresses */
