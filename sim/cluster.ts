@@ -10,7 +10,7 @@ import { Scheduler } from './scheduler.ts'
 import { SimNetwork } from './network.ts'
 import { Truth } from './truth.ts'
 import type { NetworkOptions } from './network.ts'
-import type { ChordNode } from '../src/ring/chord-node.ts'
+import type { RingNode } from '../src/ring/ring-node.ts'
 
 export interface ClusterOptions {
   seed: number
@@ -115,7 +115,7 @@ export class Cluster {
   }
 
   /** one round of a maintenance step on every member position, run to completion */
-  async round (step: (node: ChordNode) => Promise<void>): Promise<void> {
+  async round (step: (node: RingNode) => Promise<void>): Promise<void> {
     const work = this.members().flatMap(p => p.nodes.map(async n => { await step(n).catch(() => {}) }))
     await this.scheduler.settle(Promise.all(work))
   }

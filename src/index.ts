@@ -12,8 +12,8 @@
  * const { owner, hops } = await node.services.chord.findSuccessor('some key')
  * ```
  */
-import { ChordService } from './chord.ts'
-import type { NodeState } from './ring/chord-node.ts'
+import { ChordService } from './service.ts'
+import type { NodeState } from './ring/ring-node.ts'
 import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
 import type { ComponentLogger, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
@@ -25,7 +25,7 @@ import type { HandoffResult, KeyLocation, ReadOptions, WriteOptions } from './st
 import type { Consistency, TransferProgress } from './store/types.ts'
 import type { Datastore } from 'interface-datastore'
 
-export { PROTOCOL } from './chord.ts'
+export { PROTOCOL } from './service.ts'
 export { ID_BITS, keyId, nodeId, between, betweenRightIncl, distance, idToHex, idFromHex } from './ring/id.ts'
 export { LookupFailedError, NotJoinedError } from './ring/errors.ts'
 export { RingPeer } from './ring/ring-peer.ts'

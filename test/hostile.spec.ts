@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { lpStream } from '@libp2p/utils'
 import * as varint from 'uint8-varint'
-import { PROTOCOL } from '../src/chord.ts'
+import { PROTOCOL } from '../src/service.ts'
 import { Frame } from '../src/rpc/pb/rpc.ts'
 import { FindSuccessorRequest, FindSuccessorResponse, NotifyRequest, VnodeRequest } from '../src/rpc/pb/ring.ts'
 import { RingMethod } from '../src/rpc/ring-protocol.ts'

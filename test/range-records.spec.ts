@@ -5,7 +5,7 @@
  * clear error and store nothing; an honest answer is taken whole.
  */
 import assert from 'node:assert/strict'
-import { PROTOCOL } from '../src/chord.ts'
+import { PROTOCOL } from '../src/service.ts'
 import { RING_SIZE, keyId } from '../src/ring/id.ts'
 import { RangeDigestResponse, BucketDigestsResponse, RangeRecordsRequest, RangeRecordsResponse } from '../src/rpc/pb/store-rpc.ts'
 import { RpcServer } from '../src/rpc/rpc-server.ts'

@@ -5,7 +5,7 @@
  * in through the ChordHandler this class implements, so a simulator can drive
  * it over an in-memory network in virtual time.
  */
-import { ChordNode } from './chord-node.ts'
+import { RingNode } from './ring-node.ts'
 import { NotJoinedError } from './errors.ts'
 import { distance, nodeId } from './id.ts'
 import { iterativeLookup } from './lookup.ts'
@@ -15,7 +15,7 @@ import { realClock } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { silentLog } from '../util/log.ts'
 import { Periodic } from '../util/periodic.ts'
-import type { NodeState } from './chord-node.ts'
+import type { NodeState } from './ring-node.ts'
 import type { Id } from './id.ts'
 import type { LookupContext, LookupResult } from './lookup.ts'
 import type { ChordHandler, ChordRpc, NodeRef, RequestOptions, StepResult } from './types.ts'
@@ -59,7 +59,7 @@ export interface RingPeerInit {
 
 export class RingPeer implements ChordHandler {
   readonly peer: string
-  readonly nodes: readonly ChordNode[]
+  readonly nodes: readonly RingNode[]
   private readonly rpc: ChordRpc
   private readonly log: Log
   private readonly maxLookupSteps: number
@@ -84,9 +84,9 @@ export class RingPeer implements ChordHandler {
     if (!Number.isInteger(count) || count < 1 || count > 1024) {
       throw new RangeError(`virtualNodes must be an integer in [1, 1024], got ${count}`)
     }
-    const nodes: ChordNode[] = []
+    const nodes: RingNode[] = []
     for (let vnode = 0; vnode < count; vnode++) {
-      nodes.push(new ChordNode({
+      nodes.push(new RingNode({
         self: { id: nodeId(init.peerBytes, vnode), peer: init.peer, vnode, get addrs () { return init.addrs() } },
         rpc: this.rpc,
         successorListLength: init.successorListLength ?? 8,
@@ -152,7 +152,7 @@ export class RingPeer implements ChordHandler {
     this.log('joined the ring through %s', describeNode(via))
   }
 
-  private async joinNode (node: ChordNode, via: NodeRef): Promise<void> {
+  private async joinNode (node: RingNode, via: NodeRef): Promise<void> {
     if (node.joined) return
     const found = await this.lookup(node.self.id, [via])
     await node.join(found.successors)
@@ -274,13 +274,13 @@ export class RingPeer implements ChordHandler {
 
   // --- ChordHandler: requests from other members ---
 
-  private node (vnode: number): ChordNode {
+  private node (vnode: number): RingNode {
     const node = this.nodes[vnode]
     if (node === undefined) throw new RangeError(`no virtual node ${vnode} on this peer`)
     return node
   }
 
-  private joinedNode (vnode: number): ChordNode {
+  private joinedNode (vnode: number): RingNode {
     const node = this.node(vnode)
     if (!node.joined) throw new NotJoinedError(`virtual node ${vnode} is not a ring member`)
     return node
@@ -314,7 +314,7 @@ export class RingPeer implements ChordHandler {
       .finally(() => { this.stabilizer.runSoon() })
   }
 
-  private async forEachNode (fn: (node: ChordNode) => Promise<void>): Promise<void> {
+  private async forEachNode (fn: (node: RingNode) => Promise<void>): Promise<void> {
     await Promise.all(this.nodes.map(async node => {
       try {
         await fn(node)

@@ -12,7 +12,7 @@ import type { ChordRpc, NodeRef, StepResult } from './types.ts'
 import { errorMessage } from '../util/errors.ts'
 import type { Log } from '../util/log.ts'
 
-export interface ChordNodeInit {
+export interface RingNodeInit {
   self: NodeRef
   rpc: ChordRpc
   /** r, the length of the successor list */
@@ -42,18 +42,18 @@ export interface NodeState {
   fingers: Array<{ index: number, node: NodeRef }>
 }
 
-export class ChordNode {
+export class RingNode {
   readonly self: NodeRef
   private predecessor: NodeRef | undefined
   private successors: NodeRef[] = []
   private readonly fingers: Array<NodeRef | undefined> = new Array(ID_BITS).fill(undefined)
   /** the distinct members in `fingers`: most of the m entries repeat a few */
   private distinctFingers: NodeRef[] = []
-  private readonly init: ChordNodeInit
+  private readonly init: RingNodeInit
   /** set once the node is a ring member: it formed a ring or joined one */
   joined = false
 
-  constructor (init: ChordNodeInit) {
+  constructor (init: RingNodeInit) {
     this.init = init
     this.self = init.self
   }
