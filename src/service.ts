@@ -15,18 +15,18 @@ import { ChordMetrics } from './metrics.ts'
 import { NodeCodec } from './rpc/node-codec.ts'
 import { RingRpcClient, registerRingMethods } from './rpc/ring-protocol.ts'
 import { ChordLoopback, StoreLoopback } from './rpc/loopback.ts'
-import { RpcClient } from './rpc/rpc-client.ts'
-import { RpcServer } from './rpc/rpc-server.ts'
 import { StoreRpcClient, registerStoreMethods } from './rpc/store-protocol.ts'
 import { HybridClock } from './store/hlc.ts'
-import { LocalStore } from './store/local-store.ts'
 import { ReplicatedStore } from './store/replicated-store.ts'
-import { STORE_DEFAULTS, resolveOptions } from './constants.ts'
+import { resolveOptions } from './constants.ts'
+import { realClock, sleep } from './util/clock.ts'
+import { buildClient, buildLocalStore, buildServer, recordLimits, storeLimits, storeOptions } from './wiring.ts'
 import type { ResolvedOptions } from './constants.ts'
-import type { KeyLocation, ReadOptions, StoreOptions, WriteOptions } from './store/replicated-store.ts'
-import type { StoreProtocolLimits } from './rpc/store-protocol.ts'
-import type { StoreStats } from './store/local-store.ts'
-import type { RecordLimits, StoreRecord, Version } from './store/record.ts'
+import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
+import type { LocalStore, StoreStats } from './store/local-store.ts'
+import type { RpcClient } from './rpc/rpc-client.ts'
+import type { RpcServer } from './rpc/rpc-server.ts'
+import type { StoreRecord, Version } from './store/record.ts'
 import type { ChordComponents, ChordEvents, ChordInit, Chord, RingState } from './index.ts'
 import type { Id } from './ring/id.ts'
 import type { LookupResult } from './ring/lookup.ts'
@@ -228,7 +228,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
           this.log('join through %s failed (attempt %d): %s', seed, attempt, errorMessage(err))
         }
       }
-      await sleep(delay * (0.5 + Math.random()), signal)
+      await sleep(realClock, delay * (0.5 + Math.random()), signal)
       delay = Math.min(delay * 2, this.options.joinRetryMaxDelay)
     }
   }
@@ -331,68 +331,6 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 }
 
-function buildClient (components: ChordComponents, options: ResolvedOptions, log: Logger, metrics: ChordMetrics): RpcClient {
-  return new RpcClient({
-    protocol: options.protocol,
-    connectionManager: components.connectionManager,
-    maxFrameSize: options.maxFrameSize,
-    maxPendingPerPeer: options.maxPendingPerPeer,
-    requestTimeout: options.requestTimeout,
-    dialTimeout: options.dialTimeout,
-    log,
-    onCall: (method, seconds, ok) => { metrics.rpc(method, seconds, ok) }
-  })
-}
-
-function buildServer (options: ResolvedOptions, log: Logger, metrics: ChordMetrics): RpcServer {
-  return new RpcServer({
-    maxFrameSize: options.maxFrameSize,
-    maxInFlightPerStream: options.maxInFlightPerStream,
-    log,
-    onServe: () => { metrics.servedRequest() }
-  })
-}
-
-function buildLocalStore (components: ChordComponents, options: ResolvedOptions): LocalStore {
-  return new LocalStore(components.datastore, {
-    prefix: '/chord/kv',
-    bucketBits: options.bucketBits,
-    limits: recordLimits(options),
-    tombstoneGrace: options.tombstoneGrace
-  })
-}
-
-function recordLimits (options: ResolvedOptions): RecordLimits {
-  return { maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes }
-}
-
-function storeLimits (options: ResolvedOptions): StoreProtocolLimits {
-  return {
-    ...recordLimits(options),
-    maxItemsPerMessage: options.maxItemsPerMessage,
-    maxBuckets: 2 ** options.bucketBits,
-    maxSuccessors: options.maxNodesPerMessage,
-    maxAddrsPerNode: options.maxAddrsPerNode
-  }
-}
-
-function storeOptions (options: ResolvedOptions): StoreOptions {
-  return {
-    ...STORE_DEFAULTS,
-    replicas: options.replicas,
-    consistency: options.consistency,
-    syncInterval: options.syncInterval,
-    sweepInterval: options.sweepInterval,
-    gcInterval: options.gcInterval,
-    leaveTimeout: options.leaveTimeout,
-    batchRecords: Math.min(STORE_DEFAULTS.maxBatchRecords, options.maxItemsPerMessage),
-    // a batch of records must fit in one frame, with room for the envelope
-    batchBytes: Math.min(STORE_DEFAULTS.maxBatchBytes, options.maxFrameSize / 2),
-    // successor lists settle about one position per stabilization round
-    sweepSoonDelay: (options.replicas + 1) * options.stabilizeInterval
-  }
-}
-
 function parseMultiaddr (addr: string): Multiaddr {
   try {
     return multiaddr(addr)
@@ -408,13 +346,4 @@ function shuffle<T> (items: readonly T[]): T[] {
     [out[i], out[j]] = [out[j], out[i]]
   }
   return out
-}
-
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason) }
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

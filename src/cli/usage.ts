@@ -1,20 +1,10 @@
 import { ChordError } from '../util/errors.ts'
 
 /** A mistake in how the command was called: one line on stderr, exit 2 */
-export class UsageError extends ChordError {
-  static readonly code = 'ERR_USAGE'
-  constructor (message: string) {
-    super(message, UsageError.code)
-  }
-}
+export class UsageError extends ChordError { static readonly code = 'ERR_USAGE' }
 
 /** The daemon or peer could not be reached, or the ring could not serve the request: exit 1 */
-export class FailureError extends ChordError {
-  static readonly code = 'ERR_FAILURE'
-  constructor (message: string) {
-    super(message, FailureError.code)
-  }
-}
+export class FailureError extends ChordError { static readonly code = 'ERR_FAILURE' }
 
 export const EXIT = {
   OK: 0,

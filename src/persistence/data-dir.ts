@@ -10,12 +10,7 @@ import { LevelDatastore } from 'datastore-level'
 import { ChordError } from '../util/errors.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
-export class DataDirError extends ChordError {
-  static readonly code = 'ERR_DATA_DIR'
-  constructor (message: string) {
-    super(message, DataDirError.code)
-  }
-}
+export class DataDirError extends ChordError { static readonly code = 'ERR_DATA_DIR' }
 
 export interface DataDir {
   privateKey: PrivateKey

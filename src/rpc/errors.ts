@@ -1,12 +1,7 @@
 /** Errors of the request/response layer; each carries a stable `code` */
 import { ChordError } from '../util/errors.ts'
 
-export class RpcTimeoutError extends ChordError {
-  static readonly code = 'ERR_RPC_TIMEOUT'
-  constructor (message: string) {
-    super(message, RpcTimeoutError.code)
-  }
-}
+export class RpcTimeoutError extends ChordError { static readonly code = 'ERR_RPC_TIMEOUT' }
 
 /** The remote peer handled the request and answered with an error */
 export class RemoteError extends ChordError {
@@ -16,28 +11,13 @@ export class RemoteError extends ChordError {
 }
 
 /** The channel to the peer closed before the answer came */
-export class ChannelClosedError extends ChordError {
-  static readonly code = 'ERR_CHANNEL_CLOSED'
-  constructor (message: string) {
-    super(message, ChannelClosedError.code)
-  }
-}
+export class ChannelClosedError extends ChordError { static readonly code = 'ERR_CHANNEL_CLOSED' }
 
 /** A message from the network that does not follow the protocol */
-export class InvalidMessageError extends ChordError {
-  static readonly code = 'ERR_INVALID_MESSAGE'
-  constructor (message: string) {
-    super(message, InvalidMessageError.code)
-  }
-}
+export class InvalidMessageError extends ChordError { static readonly code = 'ERR_INVALID_MESSAGE' }
 
 /** Too many requests in flight: to one peer locally, or from one peer remotely */
-export class TooManyRequestsError extends ChordError {
-  static readonly code = 'ERR_TOO_MANY_REQUESTS'
-  constructor (message: string) {
-    super(message, TooManyRequestsError.code)
-  }
-}
+export class TooManyRequestsError extends ChordError { static readonly code = 'ERR_TOO_MANY_REQUESTS' }
 
 export function errorCode (err: unknown): string {
   if (typeof err === 'object' && err !== null && typeof (err as { code?: unknown }).code === 'string') {

@@ -15,17 +15,20 @@ import type { FetchResult, Ownership, RangePage, StoreHandler, StoreRpc, Version
  */
 type Late<T> = () => T
 
-export class ChordLoopback implements ChordRpc {
-  private readonly self: string
-  private readonly remote: ChordRpc
-  private readonly local: Late<ChordHandler>
+/** Requests to `self` go to `local()`, the others to `remote` */
+abstract class Loopback<Remote, Handler> {
+  protected readonly self: string
+  protected readonly remote: Remote
+  protected readonly local: Late<Handler>
 
-  constructor (self: string, remote: ChordRpc, local: Late<ChordHandler>) {
+  constructor (self: string, remote: Remote, local: Late<Handler>) {
     this.self = self
     this.remote = remote
     this.local = local
   }
+}
 
+export class ChordLoopback extends Loopback<ChordRpc, ChordHandler> implements ChordRpc {
   async findSuccessorStep (to: NodeRef, key: Id, options?: RequestOptions): Promise<StepResult> {
     return to.peer === this.self ? this.local().findSuccessorStep(to.vnode, key) : this.remote.findSuccessorStep(to, key, options)
   }
@@ -54,17 +57,7 @@ export class ChordLoopback implements ChordRpc {
   }
 }
 
-export class StoreLoopback implements StoreRpc {
-  private readonly self: string
-  private readonly remote: StoreRpc
-  private readonly local: Late<StoreHandler>
-
-  constructor (self: string, remote: StoreRpc, local: Late<StoreHandler>) {
-    this.self = self
-    this.remote = remote
-    this.local = local
-  }
-
+export class StoreLoopback extends Loopback<StoreRpc, StoreHandler> implements StoreRpc {
   async store (to: NodeRef, records: StoreRecord[], options?: RequestOptions): Promise<boolean[]> {
     return to.peer === this.self ? this.local().store(records, this.self) : this.remote.store(to, records, options)
   }

@@ -2,49 +2,29 @@
 import { ChordError } from '../util/errors.ts'
 
 /** A remote timestamp is further ahead of the local clock than the allowed drift */
-export class ClockDriftError extends ChordError {
-  static readonly code = 'ERR_CLOCK_DRIFT'
-  constructor (message: string) {
-    super(message, ClockDriftError.code)
-  }
-}
+export class ClockDriftError extends ChordError { static readonly code = 'ERR_CLOCK_DRIFT' }
 
 /** Bytes or fields that do not make a well-formed record */
-export class InvalidRecordError extends ChordError {
-  static readonly code = 'ERR_INVALID_RECORD'
-  constructor (message: string) {
-    super(message, InvalidRecordError.code)
-  }
-}
+export class InvalidRecordError extends ChordError { static readonly code = 'ERR_INVALID_RECORD' }
 
 /** A key or value over the configured size limit */
-export class RecordTooLargeError extends ChordError {
-  static readonly code = 'ERR_RECORD_TOO_LARGE'
-  constructor (message: string) {
-    super(message, RecordTooLargeError.code)
-  }
-}
+export class RecordTooLargeError extends ChordError { static readonly code = 'ERR_RECORD_TOO_LARGE' }
 
 /** The store was used before `open()` or after `close()` */
 export class StoreClosedError extends ChordError {
   static readonly code = 'ERR_STORE_CLOSED'
   constructor (message = 'the local store is not open') {
-    super(message, StoreClosedError.code)
+    super(message)
   }
 }
 
 /** Too few replicas answered for the requested consistency */
-export class QuorumError extends ChordError {
-  static readonly code = 'ERR_QUORUM_NOT_REACHED'
-  constructor (message: string) {
-    super(message, QuorumError.code)
-  }
-}
+export class QuorumError extends ChordError { static readonly code = 'ERR_QUORUM_NOT_REACHED' }
 
 /** The peer is leaving the ring and takes no new data */
 export class LeavingError extends ChordError {
   static readonly code = 'ERR_LEAVING'
   constructor (message = 'this peer is leaving the ring') {
-    super(message, LeavingError.code)
+    super(message)
   }
 }

@@ -5,7 +5,8 @@
 export class ChordError extends Error {
   readonly code: string
 
-  constructor (message: string, code: string) {
+  /** `code` defaults to the subclass's static `code` */
+  constructor (message: string, code: string = (new.target as unknown as { code: string }).code) {
     super(message)
     this.name = new.target.name
     this.code = code
