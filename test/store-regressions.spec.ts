@@ -51,4 +51,21 @@ describe('store regressions', function () {
     service(holder).store.replica.fetch = async () => { throw new Error('too busy to answer') }
     await assert.rejects(reader.services.chord.get('unseen'), { code: 'ERR_QUORUM_NOT_REACHED' }, 'the read said absent')
   })
+
+  it('a write waiting to retry after too few replicas stored it ends as soon as the caller aborts', async () => {
+    // the retry waits one syncInterval: far longer than this test may run
+    peers = await startRing(3, { init: () => ({ replicas: r, syncInterval: 600_000, sweepInterval: 600_000 }) })
+    await waitForIdealRing(peers, 200)
+    const [writer, ...others] = peers
+    // one replica refuses every write, so consistency ALL cannot be reached
+    service(others[0]).store.replica.store = async () => { throw new Error('disk full') }
+    const controller = new AbortController()
+    const reason = new Error('the caller gave up')
+    const put = writer.services.chord.put('patient', 'value', { consistency: 'ALL', signal: controller.signal })
+    // the first attempt fails at once; the abort then finds the write in its retry wait
+    const settled = put.then(() => 'stored', (err: unknown) => err)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    controller.abort(reason)
+    assert.equal(await settled, reason, 'the write ended with the abort reason, not after the retry wait')
+  })
 })
