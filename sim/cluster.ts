@@ -4,12 +4,13 @@
  * build a ring quickly) or on their own periodic timers (churn).
  */
 import { RingPeer } from '../src/ring/ring-peer.ts'
+import { ChordLoopback } from '../src/rpc/loopback.ts'
 import { Random } from './random.ts'
 import { Scheduler } from './scheduler.ts'
 import { SimNetwork } from './network.ts'
 import { Truth } from './truth.ts'
 import type { NetworkOptions } from './network.ts'
-import type { ChordNode } from '../src/ring/chord-node.ts'
+import type { RingNode } from '../src/ring/ring-node.ts'
 
 export interface ClusterOptions {
   seed: number
@@ -61,7 +62,8 @@ export class Cluster {
       peer: name,
       peerBytes: this.ids.bytes(32),
       addrs: () => [],
-      rpc: this.network.endpoint(name),
+      // requests to its own positions are answered in-process, as in the service
+      rpc: new ChordLoopback(name, this.network.endpoint(name), () => peer),
       clock: this.scheduler,
       virtualNodes: options.virtualNodes,
       successorListLength: options.r,
@@ -113,7 +115,7 @@ export class Cluster {
   }
 
   /** one round of a maintenance step on every member position, run to completion */
-  async round (step: (node: ChordNode) => Promise<void>): Promise<void> {
+  async round (step: (node: RingNode) => Promise<void>): Promise<void> {
     const work = this.members().flatMap(p => p.nodes.map(async n => { await step(n).catch(() => {}) }))
     await this.scheduler.settle(Promise.all(work))
   }

@@ -2,7 +2,7 @@
  * npm run sim [-- --quick] [--n 1000,4096] [--seed 1] [--only path,failures,churn,load] [--jobs 2] [--out FILE]
  *
  * Reproduces the Chord paper's experiments on the project's own ring code
- * (RingPeer/ChordNode) over a simulated network in virtual time, prints the
+ * (RingPeer/RingNode) over a simulated network in virtual time, prints the
  * tables and writes them as JSON to sim/results/ (ignored by git). The experiments are split
  * into independent seeded tasks that run in `--jobs` worker processes, so
  * the numbers do not depend on how many run at once.

@@ -6,7 +6,7 @@
 import { fingerStart } from '../src/ring/id.ts'
 import { nodeKey } from '../src/ring/node-ref.ts'
 import type { RingPeer } from '../src/ring/ring-peer.ts'
-import type { ChordNode } from '../src/ring/chord-node.ts'
+import type { RingNode } from '../src/ring/ring-node.ts'
 import type { Id } from '../src/ring/id.ts'
 import type { NodeRef } from '../src/ring/types.ts'
 
@@ -15,7 +15,7 @@ export class Truth {
   readonly sorted: NodeRef[]
   private readonly ids: Id[]
   private readonly index = new Map<string, number>()
-  private readonly nodes: ChordNode[]
+  private readonly nodes: RingNode[]
 
   constructor (peers: Iterable<RingPeer>) {
     this.nodes = [...peers].flatMap(p => p.nodes.filter(n => n.joined))

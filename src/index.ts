@@ -12,9 +12,9 @@
  * const { owner, hops } = await node.services.chord.findSuccessor('some key')
  * ```
  */
-import { ChordService } from './chord.ts'
-import type { NodeState } from './ring/chord-node.ts'
-import type { LookupResult } from './ring/ring-peer.ts'
+import { ChordService } from './service.ts'
+import type { NodeState } from './ring/ring-node.ts'
+import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
 import type { ComponentLogger, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -25,16 +25,17 @@ import type { HandoffResult, KeyLocation, ReadOptions, WriteOptions } from './st
 import type { Consistency, RangePage, TransferProgress } from './store/types.ts'
 import type { Datastore } from 'interface-datastore'
 
-export { PROTOCOL } from './chord.ts'
+export { PROTOCOL } from './service.ts'
 export { ID_BITS, RING_SIZE, keyId, nodeId, between, betweenRightIncl, distance, idToHex, idFromHex } from './ring/id.ts'
 export { describeNode } from './ring/node-ref.ts'
 export { compareVersions } from './store/record.ts'
-export { LookupFailedError, NotJoinedError } from './ring/ring-peer.ts'
+export { LookupFailedError, NotJoinedError } from './ring/errors.ts'
 export { RingPeer } from './ring/ring-peer.ts'
 export type { Id, NodeRef, NodeState, LookupResult }
-export type { ChordRpc, ChordHandler, Clock, StepResult } from './ring/types.ts'
+export type { ChordRpc, ChordHandler, StepResult } from './ring/types.ts'
+export type { Clock } from './util/clock.ts'
 export type { Consistency, TransferProgress, StoreStats, StoreRecord, Version, KeyLocation, ReadOptions, WriteOptions, HandoffResult, RangePage }
-export { QuorumError, LeavingError } from './store/replicated-store.ts'
+export { QuorumError, LeavingError } from './store/errors.ts'
 export { RecordTooLargeError, InvalidRecordError, ClockDriftError } from './store/errors.ts'
 
 export interface ChordInit {

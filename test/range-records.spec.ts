@@ -5,7 +5,7 @@
  * clear error and store nothing; an honest answer is taken whole.
  */
 import assert from 'node:assert/strict'
-import { PROTOCOL } from '../src/chord.ts'
+import { PROTOCOL } from '../src/service.ts'
 import { RING_SIZE, keyId } from '../src/ring/id.ts'
 import { RangeDigestResponse, BucketDigestsResponse, RangeRecordsRequest, RangeRecordsResponse } from '../src/rpc/pb/store-rpc.ts'
 import { RpcServer } from '../src/rpc/rpc-server.ts'
@@ -16,7 +16,7 @@ import { createPeer } from '../harness/peers.ts'
 import type { Peer } from '../harness/peers.ts'
 import type { StoreRecord } from '../src/store/record.ts'
 import type { RangeSyncInit } from '../src/store/range-sync.ts'
-import { silentLog } from '../src/ring/types.ts'
+import { silentLog } from '../src/util/log.ts'
 import type { NodeRef } from '../src/ring/types.ts'
 
 const WRITER = '12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X'
@@ -62,7 +62,7 @@ describe('RANGE_RECORDS from a hostile peer', function () {
   })
 
   // the victim's own store machinery, reached as its sync does
-  const sync = (): RangeSyncInit => (victim.services.chord as unknown as { store: { sync: RangeSyncInit } }).store.sync
+  const sync = (): RangeSyncInit => (victim.services.chord as unknown as { store: { context: { sync: RangeSyncInit } } }).store.context.sync
   const ask = async (from: bigint, until: bigint, maxRecords = 100, maxBytes = 64 * 1024): Promise<unknown> =>
     sync().rpc.rangeRecords(attackerRef, from, until, maxRecords, maxBytes)
   const encode = (records: StoreRecord[], more = false): RangeRecordsResponse =>

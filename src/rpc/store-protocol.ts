@@ -158,41 +158,55 @@ export class StoreRpcClient implements StoreRpc {
 }
 
 export function registerStoreMethods (server: RpcServer, handler: StoreHandler, codec: NodeCodec, limits: StoreProtocolLimits): void {
-  const range = (body: Uint8Array): { from: Id, until: Id } => {
-    const request = decodeWith(() => RangeRequest.decode(body))
-    return decodeWith(() => ({ from: idFromBytes(request.from), until: idFromBytes(request.to) }))
-  }
-  const checkKeys = (keys: Uint8Array[]): void => {
-    for (const key of keys) {
-      if (key.byteLength === 0 || key.byteLength > limits.maxKeyBytes) throw new InvalidMessageError(`a key must be 1 to ${limits.maxKeyBytes} bytes, got ${key.byteLength}`)
-    }
-  }
+  registerRecordMethods(server, handler, codec, limits)
+  registerRangeMethods(server, handler, limits)
+}
 
+function decodeRange (body: Uint8Array): { from: Id, until: Id } {
+  const request = decodeWith(() => RangeRequest.decode(body))
+  return decodeWith(() => ({ from: idFromBytes(request.from), until: idFromBytes(request.to) }))
+}
+
+function checkKeys (keys: Uint8Array[], limits: StoreProtocolLimits): void {
+  for (const key of keys) {
+    if (key.byteLength === 0 || key.byteLength > limits.maxKeyBytes) throw new InvalidMessageError(`a key must be 1 to ${limits.maxKeyBytes} bytes, got ${key.byteLength}`)
+  }
+}
+
+/** STORE and FETCH, plain or owner-checked */
+function registerRecordMethods (server: RpcServer, handler: StoreHandler, codec: NodeCodec, limits: StoreProtocolLimits): void {
   server.register(StoreMethod.STORE, async (body, from) => {
     const request = decodeWith(() => StoreRequest.decode(body, { limits: { records: limits.maxItemsPerMessage } }))
     // every record is checked before any is applied: a bad batch changes nothing
     const records = request.records.map(r => decodeRecord(r, limits))
     if (!request.checkOwner) return StoreResponse.encode({ stored: await handler.store(records, from.toString()) })
     if (records.length !== 1) throw new InvalidMessageError(`an owner check is for one record, got ${records.length}`)
-    const ownership = handler.ownership(records[0].key)
-    // not ours: keep nothing, so a wrongly guessed owner holds no stray copy
-    const stored = ownership.owner ? await handler.store(records, from.toString()) : []
-    return StoreResponse.encode({ stored, ownership: encodeOwnership(ownership, codec) })
+    const { stored, ownership } = await handler.storeChecked(records[0], from.toString())
+    // a peer that does not own the key stored nothing and answers for no record
+    return StoreResponse.encode({ stored: ownership.owner ? [stored] : [], ownership: encodeOwnership(ownership, codec) })
   })
   server.register(StoreMethod.FETCH, async (body) => {
     const request = decodeWith(() => FetchRequest.decode(body, { limits: { keys: limits.maxItemsPerMessage } }))
-    checkKeys(request.keys)
+    checkKeys(request.keys, limits)
     if (request.checkOwner && request.keys.length !== 1) throw new InvalidMessageError(`an owner check is for one key, got ${request.keys.length}`)
+    if (request.checkOwner) {
+      const { record, ownership } = await handler.fetchChecked(request.keys[0])
+      const records = record === undefined ? [] : [bytes(encodeRecord(record))]
+      return FetchResponse.encode({ records, answered: 1, ownership: encodeOwnership(ownership, codec) })
+    }
     const { records, answered } = await handler.fetch(request.keys)
-    const ownership = request.checkOwner ? encodeOwnership(handler.ownership(request.keys[0]), codec) : undefined
-    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered, ownership })
+    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered })
   })
+}
+
+/** What a peer holds in a range: digests, records, versions; and SWEEP_SOON */
+function registerRangeMethods (server: RpcServer, handler: StoreHandler, limits: StoreProtocolLimits): void {
   server.register(StoreMethod.RANGE_DIGEST, async (body) => {
-    const { from, until } = range(body)
+    const { from, until } = decodeRange(body)
     return RangeDigestResponse.encode({ digest: bytes(await handler.rangeDigest(from, until)) })
   })
   server.register(StoreMethod.BUCKET_DIGESTS, async (body) => {
-    const { from, until } = range(body)
+    const { from, until } = decodeRange(body)
     const buckets = await handler.bucketDigests(from, until)
     return BucketDigestsResponse.encode({ buckets: buckets.map(b => ({ bucket: b.bucket, digest: bytes(b.digest) })) })
   })

@@ -16,9 +16,13 @@ import { Key } from 'interface-datastore'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { idFromHex, idToHex, keyId } from '../ring/id.ts'
 import { BucketLayout } from './buckets.ts'
+import { DigestTable, DIGEST_BYTES, xorInto } from './digest-table.ts'
+import { PathLocks } from './path-locks.ts'
+import { scanRange } from './ring-scan.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
 import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest, sizeProblem } from './record.ts'
-import type { Segment } from './buckets.ts'
+import type { BucketDigest, StoreStats } from './digest-table.ts'
+import type { ScanSource } from './ring-scan.ts'
 import type { RecordLimits, StoreRecord, Version } from './record.ts'
 import type { Id } from '../ring/id.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -38,13 +42,6 @@ export interface LocalStoreInit {
 /** 'stale': the store already held this version or a newer one, and kept it */
 export type ApplyResult = 'stored' | 'stale'
 
-export interface BucketDigest {
-  bucket: number
-  digest: Uint8Array
-  /** the bucket reaches outside the range, so `digest` covers records outside it too */
-  partial: boolean
-}
-
 /** What anti-entropy compares: which write of a key a peer holds, without the value */
 export interface VersionSummary {
   key: Uint8Array
@@ -52,13 +49,7 @@ export interface VersionSummary {
   deleted: boolean
 }
 
-export interface StoreStats {
-  /** live records (expired ones included until gc) */
-  keys: number
-  tombstones: number
-  /** key plus value bytes of every record held */
-  bytes: number
-}
+export type { BucketDigest, StoreStats } from './digest-table.ts'
 
 export interface GcResult {
   tombstones: number
@@ -82,9 +73,6 @@ export interface DeleteOptions {
   upTo?: Version
 }
 
-const DIGEST_BYTES = 32
-/** records read from the datastore at once by a range scan, at most */
-const BLOCK_RECORDS = 4096
 /** stored records passed the limits in force when applied; limits lowered later must not hide them */
 const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
 
@@ -95,11 +83,11 @@ export class LocalStore {
   readonly layout: BucketLayout
   private readonly limits: RecordLimits
   private readonly tombstoneGrace: number
-  private readonly digests: Uint8Array
-  private readonly counts: Uint32Array
-  private readonly totals: StoreStats = { keys: 0, tombstones: 0, bytes: 0 }
-  /** tail of the queue of operations on each path; read-compare-write must not interleave */
-  private readonly locks = new Map<string, Promise<void>>()
+  /** per bucket digests and counts, and the stats */
+  private readonly table: DigestTable
+  /** read-compare-write on one path must not interleave */
+  private readonly locks = new PathLocks()
+  private readonly scanSource: ScanSource
   private opened = false
 
   constructor (datastore: Datastore, init: LocalStoreInit = {}) {
@@ -108,16 +96,21 @@ export class LocalStore {
     this.layout = new BucketLayout(init.bucketBits ?? 12)
     this.limits = { ...DEFAULT_LIMITS, ...init.limits }
     this.tombstoneGrace = init.tombstoneGrace ?? 24 * 60 * 60 * 1000
-    this.digests = new Uint8Array(this.layout.count * DIGEST_BYTES)
-    this.counts = new Uint32Array(this.layout.count)
+    this.table = new DigestTable(this.layout)
+    this.scanSource = {
+      datastore,
+      prefix: this.prefix,
+      layout: this.layout,
+      counts: this.table.counts,
+      pathOf: (id) => this.pathOf(id),
+      assertOpen: () => { this.assertOpen() }
+    }
   }
 
   /** Scan every stored record to rebuild digests and stats; the datastore must be open */
   async open (options?: AbortOptions): Promise<void> {
     if (this.opened) return
-    this.digests.fill(0)
-    this.counts.fill(0)
-    Object.assign(this.totals, { keys: 0, tombstones: 0, bytes: 0 })
+    this.table.clear()
 
     for await (const { key, value } of this.datastore.query({ prefix: this.prefix + '/' }, options)) {
       const path = key.toString()
@@ -126,7 +119,7 @@ export class LocalStore {
       if (path !== this.pathOf(id)) {
         throw new InvalidRecordError(`stored record at ${path} does not belong there: its key hashes to ${idToHex(id)}`)
       }
-      this.account(id, record, 1)
+      this.table.account(id, record, 1)
     }
     this.opened = true
   }
@@ -134,7 +127,7 @@ export class LocalStore {
   /** Wait for writes under way, then refuse new work; the datastore stays open */
   async close (): Promise<void> {
     this.opened = false
-    await Promise.all(this.locks.values())
+    await this.locks.idle()
   }
 
   /**
@@ -149,12 +142,12 @@ export class LocalStore {
 
     const id = keyId(record.key)
     const path = this.pathOf(id)
-    return this.locked(path, async () => {
+    return this.locks.run([path], async () => {
       const held = await this.read(path, options)
       if (held != null && !newer(record.version, held.version)) return 'stale'
       await this.datastore.put(new Key(path, false), encodeRecord(record), options)
-      if (held != null) this.account(id, held, -1)
-      this.account(id, record, 1)
+      if (held != null) this.table.account(id, held, -1)
+      this.table.account(id, record, 1)
       return 'stored'
     })
   }
@@ -176,7 +169,7 @@ export class LocalStore {
     }
     if (records.length === 0) return []
     const paths = records.map(record => this.pathOf(keyId(record.key)))
-    return this.lockedMany(paths, async () => {
+    return this.locks.run(paths, async () => {
       const held = await this.readMany(paths, options)
       const next = new Map(held)
       const results = records.map((record, i): ApplyResult => {
@@ -193,8 +186,8 @@ export class LocalStore {
       for (const [path, record] of changed) {
         const id = this.idOfPath(path)
         const before = held.get(path)
-        if (before != null) this.account(id, before, -1)
-        this.account(id, record!, 1)
+        if (before != null) this.table.account(id, before, -1)
+        this.table.account(id, record!, 1)
       }
       return results
     })
@@ -210,7 +203,7 @@ export class LocalStore {
     this.assertOpen()
     if (entries.length === 0) return 0
     const paths = entries.map(entry => this.pathOf(keyId(entry.key)))
-    return this.lockedMany(paths, async () => {
+    return this.locks.run(paths, async () => {
       const held = await this.readMany(paths, options)
       const next = new Map(held)
       entries.forEach(({ key, upTo }, i) => {
@@ -222,7 +215,7 @@ export class LocalStore {
       const batch = this.datastore.batch()
       for (const [path] of removed) batch.delete(new Key(path, false))
       await batch.commit(options)
-      for (const [path, record] of removed) this.account(this.idOfPath(path), record!, -1)
+      for (const [path, record] of removed) this.table.account(this.idOfPath(path), record!, -1)
       return removed.length
     })
   }
@@ -283,22 +276,7 @@ export class LocalStore {
    */
   bucketDigests (from: Id, to: Id): BucketDigest[] {
     this.assertOpen()
-    const out = new Map<number, BucketDigest>()
-    for (const segment of this.layout.segments(from, to)) {
-      const seen = out.get(segment.bucket)
-      if (seen != null) {
-        // the range wraps round inside this bucket
-        seen.partial = true
-        continue
-      }
-      const start = segment.bucket * DIGEST_BYTES
-      out.set(segment.bucket, {
-        bucket: segment.bucket,
-        digest: this.digests.slice(start, start + DIGEST_BYTES),
-        partial: !this.layout.isWhole(segment)
-      })
-    }
-    return [...out.values()]
+    return this.table.bucketDigests(from, to)
   }
 
   /** Exact digest of the records of `bucket` that lie in (from, to], by scanning the bucket */
@@ -359,7 +337,7 @@ export class LocalStore {
   }
 
   stats (): StoreStats {
-    return { ...this.totals }
+    return this.table.stats()
   }
 
   /** Records in (from, to], in ring order, optionally only those in `bucket` */
@@ -374,94 +352,20 @@ export class LocalStore {
     for await (const { path } of this.scan(from, to, bucket, false, options)) yield path
   }
 
-  /**
-   * The stored entries in (from, to], in ring order, keys only or with
-   * values. Each run of consecutive buckets is read with a few prefix
-   * queries, one per aligned block of buckets (the hex digits of a bucket
-   * name are prefixes of its paths): a datastore that answers a prefix by
-   * scanning every key (the in-memory one) pays one scan per block, not per
-   * bucket, and one that seeks (LevelDB) reads only the block, values with
-   * the keys, in one pass. A block holds at most `pageHint` records (the
-   * caller means to stop early) or BLOCK_RECORDS, so memory stays bounded.
-   * Empty buckets cost nothing.
-   */
+  /** The stored entries in (from, to], in ring order, keys only or with values (ring-scan.ts) */
   private async * scan (from: Id, to: Id, bucket: number | undefined, values: boolean, options?: RangeOptions): AsyncGenerator<{ path: string, value?: Uint8Array }> {
     this.assertOpen()
-    const cap = Math.max(1, Math.min(options?.pageHint ?? BLOCK_RECORDS, BLOCK_RECORDS))
-    // runs of segments in ascending bucket order (a range wraps round at most once, and may revisit its first bucket)
-    const runs: Segment[][] = []
-    for (const segment of this.layout.segments(from, to)) {
-      if (bucket != null && segment.bucket !== bucket) continue
-      const run = runs.at(-1)
-      if (run !== undefined && run[run.length - 1].bucket + 1 === segment.bucket) {
-        run.push(segment)
-      } else {
-        runs.push([segment])
-      }
-    }
-    for (const run of runs) {
-      const loPath = this.pathOf(run[0].lo)
-      const hiPath = this.pathOf(run[run.length - 1].hi)
-      for (const prefix of this.blocks(run[0].bucket, run[run.length - 1].bucket, cap)) {
-        const entries: Array<{ path: string, value?: Uint8Array }> = []
-        const query = { prefix: `${this.prefix}/${prefix}` }
-        if (values) {
-          for await (const { key, value } of this.datastore.query(query, options)) {
-            const path = key.toString()
-            if (path >= loPath && path <= hiPath) entries.push({ path, value })
-          }
-        } else {
-          for await (const key of this.datastore.queryKeys(query, options)) {
-            const path = key.toString()
-            if (path >= loPath && path <= hiPath) entries.push({ path })
-          }
-        }
-        // a datastore need not list in order; fixed-width hex paths sort like ids
-        let sorted = true
-        for (let i = 1; i < entries.length && sorted; i++) sorted = entries[i - 1].path < entries[i].path
-        if (!sorted) entries.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
-        for (const entry of entries) {
-          this.assertOpen()
-          yield entry
-        }
-      }
-    }
-  }
-
-  /**
-   * Hex prefixes covering the buckets first..last (first ≤ last), in order:
-   * each an aligned block of 16^k buckets holding at most `cap` records (or
-   * a single bucket), skipping empty ones.
-   */
-  private * blocks (first: number, last: number, cap: number): Generator<string> {
-    const width = this.layout.toHex(0).length
-    let b = first
-    while (b <= last) {
-      let size = 1
-      let held = this.counts[b]
-      for (let k = 1; k <= width; k++) {
-        const bigger = 16 ** k
-        if (b % bigger !== 0 || b + bigger - 1 > last) break
-        let sum = 0
-        for (let i = b; i < b + bigger && i < this.layout.count; i++) sum += this.counts[i]
-        if (sum > cap) break
-        size = bigger
-        held = sum
-      }
-      const k = Math.round(Math.log(size) / Math.log(16))
-      if (held > 0) yield this.layout.toHex(b).slice(0, width - k)
-      b += size
-    }
+    yield * scanRange(this.scanSource, from, to, bucket, values, options)
   }
 
   /** Remove the record at `path` if one is held and `predicate` accepts it; returns what was removed */
   private async removeIf (path: string, predicate: (record: StoreRecord) => boolean, options?: AbortOptions): Promise<StoreRecord | undefined> {
     this.assertOpen()
-    return this.locked(path, async () => {
+    return this.locks.run([path], async () => {
       const held = await this.read(path, options)
       if (held == null || !predicate(held)) return undefined
       await this.datastore.delete(new Key(path, false), options)
-      this.account(this.idOfPath(path), held, -1)
+      this.table.account(this.idOfPath(path), held, -1)
       return held
     })
   }
@@ -474,7 +378,7 @@ export class LocalStore {
   private async readMany (paths: string[], options?: AbortOptions): Promise<Map<string, StoreRecord | undefined>> {
     const unique = [...new Set(paths)]
     const held = await Promise.all(unique.map(async path =>
-      this.counts[this.layout.bucketOf(this.idOfPath(path))] === 0 ? undefined : this.read(path, options)))
+      this.table.counts[this.layout.bucketOf(this.idOfPath(path))] === 0 ? undefined : this.read(path, options)))
     return new Map(unique.map((path, i) => [path, held[i]]))
   }
 
@@ -497,19 +401,6 @@ export class LocalStore {
     }
   }
 
-  /** Add (sign 1) or remove (sign -1) a record in the digests and stats */
-  private account (id: Id, record: StoreRecord, sign: 1 | -1): void {
-    const bucket = this.layout.bucketOf(id)
-    xorInto(this.digests, bucket * DIGEST_BYTES, recordDigest(record))
-    this.counts[bucket] += sign
-    if (record.deleted) {
-      this.totals.tombstones += sign
-    } else {
-      this.totals.keys += sign
-    }
-    this.totals.bytes += sign * (record.key.byteLength + record.value.byteLength)
-  }
-
   private pathOf (id: Id): string {
     return `${this.prefix}/${this.layout.toHex(this.layout.bucketOf(id))}/${idToHex(id)}`
   }
@@ -520,45 +411,7 @@ export class LocalStore {
     return idFromHex(hex)
   }
 
-  /** Run `fn` once every earlier operation on `path` has finished */
-  private async locked<T> (path: string, fn: () => Promise<T>): Promise<T> {
-    return this.lockedMany([path], fn)
-  }
-
-  /**
-   * Run `fn` once every earlier operation on any of `paths` has finished.
-   * All the paths are queued on at once, without awaiting in between, so
-   * operations wait only for ones queued before them: no cycle, no deadlock.
-   */
-  private async lockedMany<T> (paths: string[], fn: () => Promise<T>): Promise<T> {
-    let release!: () => void
-    const done = new Promise<void>(resolve => { release = resolve })
-    const befores: Array<Promise<void>> = []
-    const tails = new Map<string, Promise<void>>()
-    for (const path of paths) {
-      if (tails.has(path)) continue
-      const before = this.locks.get(path)
-      const tail = before == null ? done : before.then(async () => done)
-      if (before != null) befores.push(before)
-      this.locks.set(path, tail)
-      tails.set(path, tail)
-    }
-    try {
-      if (befores.length > 0) await Promise.all(befores)
-      return await fn()
-    } finally {
-      release()
-      for (const [path, tail] of tails) {
-        if (this.locks.get(path) === tail) this.locks.delete(path)
-      }
-    }
-  }
-
   private assertOpen (): void {
     if (!this.opened) throw new StoreClosedError()
   }
-}
-
-function xorInto (target: Uint8Array, offset: number, digest: Uint8Array): void {
-  for (let i = 0; i < digest.length; i++) target[offset + i] ^= digest[i]
 }

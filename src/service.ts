@@ -7,68 +7,36 @@
  */
 import { NotFoundError, TypedEventEmitter, contentRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { errorMessage } from './ring/chord-node.ts'
+import { errorMessage } from './util/errors.ts'
 import { keyId, nodeId } from './ring/id.ts'
 import { describeNode } from './ring/node-ref.ts'
 import { RingPeer } from './ring/ring-peer.ts'
 import { ChordMetrics } from './metrics.ts'
 import { NodeCodec } from './rpc/node-codec.ts'
 import { RingRpcClient, registerRingMethods } from './rpc/ring-protocol.ts'
-import { RpcClient } from './rpc/rpc-client.ts'
-import { RpcServer } from './rpc/rpc-server.ts'
+import { ChordLoopback, StoreLoopback } from './rpc/loopback.ts'
 import { StoreRpcClient, registerStoreMethods } from './rpc/store-protocol.ts'
 import { HybridClock } from './store/hlc.ts'
-import { LocalStore } from './store/local-store.ts'
-import { DEFAULT_LIMITS } from './store/record.ts'
 import { ReplicatedStore } from './store/replicated-store.ts'
 import { replicaSet } from './store/replicas.ts'
+import { resolveOptions } from './constants.ts'
+import { realClock, sleep } from './util/clock.ts'
+import { buildClient, buildLocalStore, buildServer, recordLimits, storeLimits, storeOptions } from './wiring.ts'
+import type { ResolvedOptions } from './constants.ts'
 import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
-import type { StoreStats } from './store/local-store.ts'
+import type { LocalStore, StoreStats } from './store/local-store.ts'
+import type { RpcClient } from './rpc/rpc-client.ts'
+import type { RpcServer } from './rpc/rpc-server.ts'
 import type { StoreRecord, Version } from './store/record.ts'
 import type { RangePage } from './store/types.ts'
 import type { ChordComponents, ChordEvents, ChordInit, ChordLimits, Chord, ExportRangeOptions, Placement, RingState } from './index.ts'
 import type { Id } from './ring/id.ts'
-import type { LookupResult } from './ring/ring-peer.ts'
+import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
 import type { ContentRouting, Logger, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export const PROTOCOL = '/chord/1.0.0'
-
-const DEFAULTS = {
-  protocol: PROTOCOL,
-  virtualNodes: 1,
-  locationCacheSize: 1024,
-  stabilizeInterval: 1000,
-  fixFingersInterval: 5000,
-  checkPredecessorInterval: 2000,
-  requestTimeout: 5000,
-  dialTimeout: 5000,
-  maxFrameSize: 4 * 1024 * 1024,
-  maxInboundStreams: 8,
-  maxOutboundStreams: 8,
-  maxInFlightPerStream: 256,
-  maxPendingPerPeer: 1024,
-  maxNodesPerMessage: 64,
-  maxAddrsPerNode: 16,
-  joinRetryMinDelay: 250,
-  joinRetryMaxDelay: 30_000,
-  autoJoin: true,
-  leaveOnStop: true,
-  replicas: 3,
-  consistency: 'QUORUM',
-  maxKeyBytes: DEFAULT_LIMITS.maxKeyBytes,
-  maxValueBytes: DEFAULT_LIMITS.maxValueBytes,
-  syncInterval: 5000,
-  sweepInterval: 30_000,
-  gcInterval: 60_000,
-  tombstoneGrace: 24 * 60 * 60 * 1000,
-  leaveTimeout: 30_000,
-  bucketBits: 12,
-  maxItemsPerMessage: 1024
-} satisfies Required<Omit<ChordInit, 'bootstrap' | 'successorListLength'>>
-
-type Options = Required<Omit<ChordInit, 'bootstrap'>>
+export { PROTOCOL } from './constants.ts'
 
 const encoder = new TextEncoder()
 const bytesOf = (data: Uint8Array | string): Uint8Array => typeof data === 'string' ? encoder.encode(data) : data
@@ -78,7 +46,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   readonly [serviceCapabilities]: string[] = ['@libp2p/chord', '@libp2p/content-routing']
 
   private readonly components: ChordComponents
-  private readonly options: Options
+  private readonly options: ResolvedOptions
   private readonly bootstrap: string[]
   private readonly log: Logger
   private readonly client: RpcClient
@@ -96,48 +64,35 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   constructor (components: ChordComponents, init: ChordInit = {}) {
     super()
     this.components = components
-    const merged = { ...DEFAULTS, ...definedOnly(init) }
-    // the successor list must reach r distinct peers even with virtual nodes
-    const successorListLength = init.successorListLength ??
-      Math.min(merged.maxNodesPerMessage, Math.max(8, 2 * merged.replicas * merged.virtualNodes))
-    this.options = { ...merged, successorListLength }
-    if (successorListLength > merged.maxNodesPerMessage) {
-      throw new RangeError(`successorListLength ${successorListLength} exceeds maxNodesPerMessage ${merged.maxNodesPerMessage}`)
-    }
+    this.options = resolveOptions(init)
     this.bootstrap = [...(init.bootstrap ?? [])]
     this.leaveOnStop = this.options.leaveOnStop
     this.log = components.logger.forComponent('chord')
-    const limits = { maxNodesPerMessage: this.options.maxNodesPerMessage, maxAddrsPerNode: this.options.maxAddrsPerNode }
     this.codec = new NodeCodec({ maxAddrs: this.options.maxAddrsPerNode })
-    this.client = new RpcClient({
-      protocol: this.options.protocol,
-      connectionManager: components.connectionManager,
-      maxFrameSize: this.options.maxFrameSize,
-      maxPendingPerPeer: this.options.maxPendingPerPeer,
-      requestTimeout: this.options.requestTimeout,
-      dialTimeout: this.options.dialTimeout,
-      log: this.log,
-      onCall: (method, seconds, ok) => { this.metrics.rpc(method, seconds, ok) }
-    })
     this.metrics = new ChordMetrics(components.metrics, () => this.local.stats())
-    this.server = new RpcServer({
-      maxFrameSize: this.options.maxFrameSize,
-      maxInFlightPerStream: this.options.maxInFlightPerStream,
-      log: this.log,
-      onServe: () => { this.metrics.servedRequest() }
-    })
-    const peerId = components.peerId
-    this.ring = new RingPeer({
-      peer: peerId.toString(),
-      peerBytes: peerId.toMultihash().bytes,
-      addrs: () => this.components.addressManager.getAddresses().map(a => a.toString()),
-      rpc: new RingRpcClient(this.client, this.codec, limits),
-      virtualNodes: this.options.virtualNodes,
-      successorListLength: this.options.successorListLength,
-      locationCacheSize: this.options.locationCacheSize,
-      stabilizeInterval: this.options.stabilizeInterval,
-      fixFingersInterval: this.options.fixFingersInterval,
-      checkPredecessorInterval: this.options.checkPredecessorInterval,
+    this.client = buildClient(components, this.options, this.log, this.metrics)
+    this.server = buildServer(this.options, this.log, this.metrics)
+    this.local = buildLocalStore(components, this.options)
+    this.ring = this.buildRing()
+    this.store = this.buildStore()
+  }
+
+  /** The ring logic, its messages on /chord/1.0.0, and its events turned into the service's */
+  private buildRing (): RingPeer {
+    const { options, components } = this
+    const peer = components.peerId.toString()
+    const limits = { maxNodesPerMessage: options.maxNodesPerMessage, maxAddrsPerNode: options.maxAddrsPerNode }
+    const ring: RingPeer = new RingPeer({
+      peer,
+      peerBytes: components.peerId.toMultihash().bytes,
+      addrs: () => components.addressManager.getAddresses().map(a => a.toString()),
+      rpc: new ChordLoopback(peer, new RingRpcClient(this.client, this.codec, limits), () => ring),
+      virtualNodes: options.virtualNodes,
+      successorListLength: options.successorListLength,
+      locationCacheSize: options.locationCacheSize,
+      stabilizeInterval: options.stabilizeInterval,
+      fixFingersInterval: options.fixFingersInterval,
+      checkPredecessorInterval: options.checkPredecessorInterval,
       log: this.log,
       onSuccessorChange: (vnode, previous, current) => {
         this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
@@ -151,49 +106,34 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
         this.metrics.ringChange('predecessor')
         this.safeDispatchEvent('predecessor:change', { detail: { vnode, previous, current } })
       },
+      onSuccessorListChange: () => { this.store.successorsChanged() },
       onLookup: (hops) => { this.metrics.lookup(hops) }
     })
-    registerRingMethods(this.server, this.ring, this.codec, limits)
+    registerRingMethods(this.server, ring, this.codec, limits)
+    return ring
+  }
 
-    const recordLimits = { maxKeyBytes: this.options.maxKeyBytes, maxValueBytes: this.options.maxValueBytes }
-    this.local = new LocalStore(components.datastore, {
-      prefix: '/chord/kv',
-      bucketBits: this.options.bucketBits,
-      limits: recordLimits,
-      tombstoneGrace: this.options.tombstoneGrace
-    })
-    const storeLimits = {
-      ...recordLimits,
-      maxItemsPerMessage: this.options.maxItemsPerMessage,
-      maxBuckets: 2 ** this.options.bucketBits,
-      maxSuccessors: this.options.maxNodesPerMessage,
-      maxAddrsPerNode: this.options.maxAddrsPerNode
-    }
-    this.store = new ReplicatedStore({
+  /** The replicated store over the ring, and its messages on /chord/1.0.0 */
+  private buildStore (): ReplicatedStore {
+    const { options } = this
+    const peer = this.components.peerId.toString()
+    const limits = storeLimits(options)
+    const store: ReplicatedStore = new ReplicatedStore({
       ring: this.ring,
-      rpc: new StoreRpcClient(this.client, this.codec, storeLimits),
+      rpc: new StoreLoopback(peer, new StoreRpcClient(this.client, this.codec, limits), () => store.replica),
       local: this.local,
       hlc: new HybridClock(),
-      limits: recordLimits,
-      replicas: this.options.replicas,
-      consistency: this.options.consistency,
-      syncInterval: this.options.syncInterval,
-      sweepInterval: this.options.sweepInterval,
-      gcInterval: this.options.gcInterval,
-      leaveTimeout: this.options.leaveTimeout,
-      batchRecords: Math.min(256, this.options.maxItemsPerMessage),
-      // a batch of records must fit in one frame, with room for the envelope
-      batchBytes: Math.min(1024 * 1024, this.options.maxFrameSize / 2),
+      limits: recordLimits(options),
+      options: storeOptions(options),
       log: this.log,
-      // successor lists settle about one position per stabilization round
-      sweepSoonDelay: (this.options.replicas + 1) * this.options.stabilizeInterval,
       onOwnerCheck: (outcome) => { this.metrics.ownerCheck(outcome) },
       onProgress: (progress) => {
         this.metrics.transfer(progress.reason, progress.direction, progress.keys, progress.bytes)
         this.safeDispatchEvent('transfer:progress', { detail: progress })
       }
     })
-    registerStoreMethods(this.server, this.store, this.codec, storeLimits)
+    registerStoreMethods(this.server, store.replica, this.codec, limits)
+    return store
   }
 
   /** libp2p's content routing: put/get of values, as @libp2p/kad-dht offers them */
@@ -244,13 +184,13 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     this.running = false
     this.joining?.abort(new Error('node stopping'))
     if (this.leaveOnStop) await this.leave()
+    // maintenance ends here, while the transports still work; stop() only closes
     this.ring.stop()
     this.store.stop()
   }
 
   async stop (): Promise<void> {
     this.running = false
-    this.ring.stop()
     await this.components.registrar.unhandle(this.options.protocol)
     this.client.stop()
     this.server.close()
@@ -290,7 +230,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
           this.log('join through %s failed (attempt %d): %s', seed, attempt, errorMessage(err))
         }
       }
-      await sleep(delay * (0.5 + Math.random()), signal)
+      await sleep(realClock, delay * (0.5 + Math.random()), signal)
       delay = Math.min(delay * 2, this.options.joinRetryMaxDelay)
     }
   }
@@ -411,25 +351,15 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   /**
    * One page of the records `node` holds in (from, until], in ring order
    * from `from` on, tombstones included: RANGE_RECORDS, checked as the
-   * store's own range reads are (this peer answers in process)
+   * store's own range reads are
    */
   async exportRange (node: NodeRef, from: Id, until: Id, options: ExportRangeOptions = {}): Promise<RangePage> {
     const maxRecords = Math.max(1, Math.min(options.maxRecords ?? 256, this.options.maxItemsPerMessage))
     const maxBytes = options.maxBytes ?? 1024 * 1024
-    if (node.peer === this.components.peerId.toString()) return this.store.rangeRecords(from, until, maxRecords, maxBytes)
-    this.rangeRpc ??= new StoreRpcClient(this.client, this.codec, {
-      maxKeyBytes: this.options.maxKeyBytes,
-      maxValueBytes: this.options.maxValueBytes,
-      maxItemsPerMessage: this.options.maxItemsPerMessage,
-      maxBuckets: 2 ** this.options.bucketBits,
-      maxSuccessors: this.options.maxNodesPerMessage,
-      maxAddrsPerNode: this.options.maxAddrsPerNode
-    })
-    return this.rangeRpc.rangeRecords(node, from, until, maxRecords, maxBytes, { signal: options.signal })
+    // the store's own client: its loopback answers for this peer in process
+    return this.store.context.rpc.rangeRecords(node, from, until, maxRecords, maxBytes, { signal: options.signal })
   }
 
-  /** the store protocol's client for exportRange, made on first use */
-  private rangeRpc: StoreRpcClient | undefined
 }
 
 function parseMultiaddr (addr: string): Multiaddr {
@@ -440,10 +370,6 @@ function parseMultiaddr (addr: string): Multiaddr {
   }
 }
 
-function definedOnly<T extends object> (init: T): Partial<T> {
-  return Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined)) as Partial<T>
-}
-
 function shuffle<T> (items: readonly T[]): T[] {
   const out = [...items]
   for (let i = out.length - 1; i > 0; i--) {
@@ -451,13 +377,4 @@ function shuffle<T> (items: readonly T[]): T[] {
     [out[i], out[j]] = [out[j], out[i]]
   }
   return out
-}
-
-async function sleep (ms: number, signal: AbortSignal): Promise<void> {
-  signal.throwIfAborted()
-  await new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => { clearTimeout(timer); reject(signal.reason) }
-    const timer = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve() }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
-  })
 }

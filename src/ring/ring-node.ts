@@ -8,9 +8,11 @@
 import { ID_BITS, between, betweenRightIncl, distance, fingerStart } from './id.ts'
 import { compareIds, describeNode, nodeKey, normalizeSuccessors, sameNode } from './node-ref.ts'
 import type { Id } from './id.ts'
-import type { ChordRpc, Log, NodeRef, StepResult } from './types.ts'
+import type { ChordRpc, NodeRef, StepResult } from './types.ts'
+import { errorMessage } from '../util/errors.ts'
+import type { Log } from '../util/log.ts'
 
-export interface ChordNodeInit {
+export interface RingNodeInit {
   self: NodeRef
   rpc: ChordRpc
   /** r, the length of the successor list */
@@ -21,6 +23,8 @@ export interface ChordNodeInit {
   findSuccessor(key: Id): Promise<{ owner: NodeRef }>
   onSuccessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
   onPredecessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
+  /** any entry of the successor list changed (the first one also reports onSuccessorChange) */
+  onSuccessorListChange?(successors: readonly NodeRef[]): void
   /** a successor did not answer stabilize: the peer forgets and suspects it */
   onUnreachable(node: NodeRef): void
   /** a member recently seen dead: kept out of lists learned from others */
@@ -38,18 +42,18 @@ export interface NodeState {
   fingers: Array<{ index: number, node: NodeRef }>
 }
 
-export class ChordNode {
+export class RingNode {
   readonly self: NodeRef
   private predecessor: NodeRef | undefined
   private successors: NodeRef[] = []
   private readonly fingers: Array<NodeRef | undefined> = new Array(ID_BITS).fill(undefined)
   /** the distinct members in `fingers`: most of the m entries repeat a few */
   private distinctFingers: NodeRef[] = []
-  private readonly init: ChordNodeInit
+  private readonly init: RingNodeInit
   /** set once the node is a ring member: it formed a ring or joined one */
   joined = false
 
-  constructor (init: ChordNodeInit) {
+  constructor (init: RingNodeInit) {
     this.init = init
     this.self = init.self
   }
@@ -326,13 +330,17 @@ export class ChordNode {
   }
 
   private setSuccessors (nodes: Iterable<NodeRef>): void {
-    const previous = this.successors[0]
+    const before = this.successors
+    const previous = before[0]
     // in a ring smaller than r the lists wrap round, and a dead member would
     // travel round them for ever unless those who saw it die keep it out
     const candidates = [...nodes].filter(n => !this.init.isSuspect(n))
     this.successors = normalizeSuccessors(this.self, candidates, this.init.successorListLength)
     if (!sameNode(previous, this.successors[0]) && !(previous === undefined && this.successors[0] === undefined)) {
       this.init.onSuccessorChange?.(previous, this.successors[0])
+    }
+    if (before.length !== this.successors.length || before.some((n, i) => !sameNode(n, this.successors[i]))) {
+      this.init.onSuccessorListChange?.(this.successors)
     }
   }
 
@@ -343,8 +351,4 @@ export class ChordNode {
       this.init.onPredecessorChange?.(previous, node)
     }
   }
-}
-
-export function errorMessage (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }
