@@ -68,6 +68,31 @@ function query (values: Values, names: string[]): string {
 const consistencyOption = { consistency: { type: 'string' } } as const
 const consistencyHelp = '  --consistency C     ONE, QUORUM (default) or ALL replicas must answer\n'
 
+/** put and del: the JSON answer with --json, else "<verb> KEY" */
+const printDone = (verb: string): Command['print'] => (response, [key], json) => {
+  if (json) printJson(parseJson(response))
+  else out(`${verb} ${JSON.stringify(key)}\n`)
+  return EXIT.OK
+}
+
+/** lookup, ring and stats: the JSON answer with --json, else its text form */
+const printFormatted = <T>(format: (answer: T, args: string[]) => string): Command['print'] => (response, args, json) => {
+  const answer = parseJson<T>(response)
+  if (json) printJson(answer)
+  else out(format(answer, args))
+  return EXIT.OK
+}
+
+/** get, del and has: one KEY argument, --consistency, and a body-less request on the key */
+function keyCommand (method: ApiRequest['method']): Pick<Command, 'args' | 'options' | 'optionsHelp' | 'request'> {
+  return {
+    args: ['KEY'],
+    options: consistencyOption,
+    optionsHelp: consistencyHelp,
+    request: async ([key], values) => ({ method, path: keyPath(key) + query(values, ['consistency']), body: empty })
+  }
+}
+
 const COMMANDS: Record<string, Command> = {
   put: {
     usage: 'chord put KEY [VALUE] [--file FILE]',
@@ -80,20 +105,13 @@ const COMMANDS: Record<string, Command> = {
       if (values.ttl !== undefined) positiveInt('ttl', values.ttl as string, 0)
       return { method: 'PUT', path: keyPath(key) + query(values, ['ttl', 'consistency']), body: await valueOf(value, values.file as string | undefined) }
     },
-    print: (response, [key], json) => {
-      if (json) printJson(parseJson(response))
-      else out(`stored ${JSON.stringify(key)}\n`)
-      return EXIT.OK
-    }
+    print: printDone('stored')
   },
   get: {
     usage: 'chord get KEY',
     summary: 'print the value of a key',
     about: 'Print the value stored under KEY (its bytes as stored; --json gives UTF-8\ntext or base64).',
-    args: ['KEY'],
-    options: consistencyOption,
-    optionsHelp: consistencyHelp,
-    request: async ([key], values) => ({ method: 'GET', path: keyPath(key) + query(values, ['consistency']), body: empty }),
+    ...keyCommand('GET'),
     print: (response, [key], json) => {
       const value = response.body
       if (json) {
@@ -111,24 +129,14 @@ const COMMANDS: Record<string, Command> = {
     usage: 'chord del KEY',
     summary: 'delete a key',
     about: 'Delete KEY (a tombstone replaces the value on every replica).',
-    args: ['KEY'],
-    options: consistencyOption,
-    optionsHelp: consistencyHelp,
-    request: async ([key], values) => ({ method: 'DELETE', path: keyPath(key) + query(values, ['consistency']), body: empty }),
-    print: (response, [key], json) => {
-      if (json) printJson(parseJson(response))
-      else out(`deleted ${JSON.stringify(key)}\n`)
-      return EXIT.OK
-    }
+    ...keyCommand('DELETE'),
+    print: printDone('deleted')
   },
   has: {
     usage: 'chord has KEY',
     summary: 'say whether a key has a value',
     about: 'Say whether a value is stored under KEY: prints yes (exit 0) or no (exit 3).',
-    args: ['KEY'],
-    options: consistencyOption,
-    optionsHelp: consistencyHelp,
-    request: async ([key], values) => ({ method: 'HEAD', path: keyPath(key) + query(values, ['consistency']), body: empty }),
+    ...keyCommand('HEAD'),
     print: (_response, [key], json) => {
       if (json) printJson({ key, exists: true })
       else out('yes\n')
@@ -141,12 +149,7 @@ const COMMANDS: Record<string, Command> = {
     about: 'Show which peer owns KEY, its replicas and what each holds, and the hops\nthe lookup took.',
     args: ['KEY'],
     request: async ([key]) => ({ method: 'GET', path: keyPath(key, '/lookup'), body: empty }),
-    print: (response, [key], json) => {
-      const lookup = parseJson<LookupJson>(response)
-      if (json) printJson(lookup)
-      else out(formatLookup(key, lookup))
-      return EXIT.OK
-    }
+    print: printFormatted<LookupJson>((lookup, [key]) => formatLookup(key, lookup))
   },
   ring: {
     usage: 'chord ring',
@@ -154,12 +157,7 @@ const COMMANDS: Record<string, Command> = {
     about: 'Show the ring as the peer sees it: its positions, predecessor, successor\nlist, fingers and the keys it holds.',
     args: [],
     request: async () => ({ method: 'GET', path: '/ring', body: empty }),
-    print: (response, _args, json) => {
-      const ring = parseJson<RingJson>(response)
-      if (json) printJson(ring)
-      else out(formatRing(ring))
-      return EXIT.OK
-    }
+    print: printFormatted<RingJson>(formatRing)
   },
   stats: {
     usage: 'chord stats [--local]',
@@ -169,12 +167,7 @@ const COMMANDS: Record<string, Command> = {
     options: { local: { type: 'boolean' } },
     optionsHelp: '  --local             only this peer, without asking the others\n',
     request: async (_args, values) => ({ method: 'GET', path: values.local === true ? '/stats' : '/stats?peers=true', body: empty }),
-    print: (response, _args, json) => {
-      const stats = parseJson<StatsJson>(response)
-      if (json) printJson(stats)
-      else out(formatStats(stats))
-      return EXIT.OK
-    }
+    print: printFormatted<StatsJson>(formatStats)
   }
 }
 
