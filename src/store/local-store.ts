@@ -22,56 +22,15 @@ import { scanRange } from './ring-scan.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
 import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest, sizeProblem } from './record.ts'
 import type { BucketDigest, StoreStats } from './digest-table.ts'
+import type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, VersionSummary } from './local-store-types.ts'
 import type { ScanSource } from './ring-scan.ts'
 import type { RecordLimits, StoreRecord, Version } from './record.ts'
 import type { Id } from '../ring/id.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
-export interface LocalStoreInit {
-  /** datastore key prefix for records (default `/chord/kv`) */
-  prefix?: string
-  /** the ring is split into 2^bucketBits digest buckets (default 12) */
-  bucketBits?: number
-  /** size limits enforced by `apply` (default 1 KiB keys, 1 MiB values) */
-  limits?: Partial<RecordLimits>
-  /** how long a tombstone is kept before gc may drop it, in ms (default 24 h) */
-  tombstoneGrace?: number
-}
-
-/** 'stale': the store already held this version or a newer one, and kept it */
-export type ApplyResult = 'stored' | 'stale'
-
-/** What anti-entropy compares: which write of a key a peer holds, without the value */
-export interface VersionSummary {
-  key: Uint8Array
-  version: Version
-  deleted: boolean
-}
-
+export type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, VersionSummary } from './local-store-types.ts'
 export type { BucketDigest, StoreStats } from './digest-table.ts'
-
-export interface GcResult {
-  tombstones: number
-  expired: number
-}
-
-export interface RangeOptions extends AbortOptions {
-  /**
-   * the caller means to read about this many records: the range is then
-   * listed a part at a time, each part just big enough for this many, so a
-   * page of a large range costs a listing of a page, not of the range
-   */
-  pageHint?: number
-}
-
-export interface DeleteOptions {
-  /**
-   * delete only if the held version is not newer than this one, so dropping a
-   * copy after a handoff ack cannot drop a write that arrived since
-   */
-  upTo?: Version
-}
 
 /** stored records passed the limits in force when applied; limits lowered later must not hide them */
 const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
