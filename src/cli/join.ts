@@ -6,9 +6,13 @@
  * When bootstrap names no peer but this one, a daemon with mDNS listens for
  * `grace` ms before starting a ring, and then joins through any LAN peer
  * that is a member. If none is, only the peer with the smallest id among
- * those found starts a ring and the others keep trying to join, so daemons
- * started together on a LAN form one ring instead of one each. (Rings that
- * formed apart are not merged.)
+ * those found that this peer can connect to starts a ring and the others
+ * keep trying to join, so daemons started together on a LAN form one ring
+ * instead of one each. A LAN peer this one cannot connect to (another
+ * private ring's key) does not count: with only such peers around, this
+ * peer starts its own ring. Rings that formed apart anyway (started while
+ * the LAN was split) merge once they see each other: the service probes the
+ * peers discovery reports.
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { shortPeer } from './daemon-log.ts'
@@ -75,9 +79,14 @@ export function ringJoiner (node: ChordNode, init: JoinInit): Joiner {
       await chord.join(lan, { signal: AbortSignal.timeout(init.grace) }).catch(() => {})
       if (chord.joined) return
     }
-    const smaller = [...found.keys()].filter(peer => peer < self).sort()[0]
+    const reachable = await connectable(node, found, init.grace)
+    const smaller = reachable.filter(peer => peer < self).sort()[0]
     if (smaller === undefined) {
-      init.log(found.size === 0 ? 'no LAN peer found' : 'no LAN peer is a ring member yet, and this peer has the smallest id')
+      init.log(found.size === 0
+        ? 'no LAN peer found'
+        : reachable.length === 0
+          ? `no LAN peer accepts a connection from this one (${found.size} found: another ring's key?)`
+          : 'no LAN peer is a ring member yet, and this peer has the smallest id')
       await chord.join([])
     } else {
       init.log(`waiting for LAN peer ${shortPeer(smaller)} (smallest id) to start the ring`)
@@ -102,6 +111,20 @@ export function ringJoiner (node: ChordNode, init: JoinInit): Joiner {
     },
     stop: () => { node.removeEventListener('peer:discovery', onDiscovery) }
   }
+}
+
+/** The LAN peers that accept a connection within `timeout` ms (a peer with another pre-shared key does not) */
+async function connectable (node: ChordNode, found: Map<string, string[]>, timeout: number): Promise<string[]> {
+  const answers = await Promise.all([...found].map(async ([peer, addrs]) => {
+    for (const addr of addrs) {
+      try {
+        await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(timeout) })
+        return peer
+      } catch {}
+    }
+    return undefined
+  }))
+  return answers.filter(peer => peer !== undefined)
 }
 
 /** The address names this peer: by its /p2p/ id or as one of its listen addresses */
