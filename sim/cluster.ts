@@ -4,6 +4,7 @@
  * build a ring quickly) or on their own periodic timers (churn).
  */
 import { RingPeer } from '../src/ring/ring-peer.ts'
+import { ChordLoopback } from '../src/rpc/loopback.ts'
 import { Random } from './random.ts'
 import { Scheduler } from './scheduler.ts'
 import { SimNetwork } from './network.ts'
@@ -61,7 +62,8 @@ export class Cluster {
       peer: name,
       peerBytes: this.ids.bytes(32),
       addrs: () => [],
-      rpc: this.network.endpoint(name),
+      // requests to its own positions are answered in-process, as in the service
+      rpc: new ChordLoopback(name, this.network.endpoint(name), () => peer),
       clock: this.scheduler,
       virtualNodes: options.virtualNodes,
       successorListLength: options.r,

@@ -5,7 +5,7 @@
  * messages it sends.
  */
 import { Heap } from './heap.ts'
-import type { Clock } from '../src/ring/types.ts'
+import type { Clock } from '../src/util/clock.ts'
 
 interface Event {
   readonly time: number

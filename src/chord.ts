@@ -7,13 +7,14 @@
  */
 import { NotFoundError, TypedEventEmitter, contentRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import { errorMessage } from './ring/chord-node.ts'
+import { errorMessage } from './util/errors.ts'
 import { keyId, nodeId } from './ring/id.ts'
 import { describeNode } from './ring/node-ref.ts'
 import { RingPeer } from './ring/ring-peer.ts'
 import { ChordMetrics } from './metrics.ts'
 import { NodeCodec } from './rpc/node-codec.ts'
 import { RingRpcClient, registerRingMethods } from './rpc/ring-protocol.ts'
+import { ChordLoopback, StoreLoopback } from './rpc/loopback.ts'
 import { RpcClient } from './rpc/rpc-client.ts'
 import { RpcServer } from './rpc/rpc-server.ts'
 import { StoreRpcClient, registerStoreMethods } from './rpc/store-protocol.ts'
@@ -129,7 +130,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       peer: peerId.toString(),
       peerBytes: peerId.toMultihash().bytes,
       addrs: () => this.components.addressManager.getAddresses().map(a => a.toString()),
-      rpc: new RingRpcClient(this.client, this.codec, limits),
+      rpc: new ChordLoopback(peerId.toString(), new RingRpcClient(this.client, this.codec, limits), () => this.ring),
       virtualNodes: this.options.virtualNodes,
       successorListLength: this.options.successorListLength,
       locationCacheSize: this.options.locationCacheSize,
@@ -169,7 +170,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     }
     this.store = new ReplicatedStore({
       ring: this.ring,
-      rpc: new StoreRpcClient(this.client, this.codec, storeLimits),
+      rpc: new StoreLoopback(peerId.toString(), new StoreRpcClient(this.client, this.codec, storeLimits), () => this.store),
       local: this.local,
       hlc: new HybridClock(),
       limits: recordLimits,

@@ -14,7 +14,7 @@
  */
 import { ChordService } from './chord.ts'
 import type { NodeState } from './ring/chord-node.ts'
-import type { LookupResult } from './ring/ring-peer.ts'
+import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
 import type { ComponentLogger, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
@@ -27,12 +27,13 @@ import type { Datastore } from 'interface-datastore'
 
 export { PROTOCOL } from './chord.ts'
 export { ID_BITS, keyId, nodeId, between, betweenRightIncl, distance, idToHex, idFromHex } from './ring/id.ts'
-export { LookupFailedError, NotJoinedError } from './ring/ring-peer.ts'
+export { LookupFailedError, NotJoinedError } from './ring/errors.ts'
 export { RingPeer } from './ring/ring-peer.ts'
 export type { Id, NodeRef, NodeState, LookupResult }
-export type { ChordRpc, ChordHandler, Clock, StepResult } from './ring/types.ts'
+export type { ChordRpc, ChordHandler, StepResult } from './ring/types.ts'
+export type { Clock } from './util/clock.ts'
 export type { Consistency, TransferProgress, StoreStats, StoreRecord, Version, KeyLocation, ReadOptions, WriteOptions, HandoffResult }
-export { QuorumError, LeavingError } from './store/replicated-store.ts'
+export { QuorumError, LeavingError } from './store/errors.ts'
 export { RecordTooLargeError, InvalidRecordError, ClockDriftError } from './store/errors.ts'
 
 export interface ChordInit {

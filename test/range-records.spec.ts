@@ -16,7 +16,7 @@ import { createPeer } from './fixtures/peers.ts'
 import type { Peer } from './fixtures/peers.ts'
 import type { StoreRecord } from '../src/store/record.ts'
 import type { RangeSyncInit } from '../src/store/range-sync.ts'
-import { silentLog } from '../src/ring/types.ts'
+import { silentLog } from '../src/util/log.ts'
 import type { NodeRef } from '../src/ring/types.ts'
 
 const WRITER = '12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X'

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict'
 import { RING_SIZE, add, between, betweenRightIncl, nodeId } from '../src/ring/id.ts'
 import { RingPeer } from '../src/ring/ring-peer.ts'
+import { ChordLoopback } from '../src/rpc/loopback.ts'
 import type { Id } from '../src/ring/id.ts'
 import type { ChordRpc, NodeRef, StepResult } from '../src/ring/types.ts'
 
@@ -41,7 +42,7 @@ describe('ring lookup', () => {
     const bytes = new TextEncoder().encode('the peer under test')
     const self: NodeRef = { id: nodeId(bytes, 0), peer: 'self', vnode: 0, addrs: [] }
     const { members: m, down, rpc } = network(self, 16)
-    const peer = new RingPeer({ peer: 'self', peerBytes: bytes, addrs: () => [], rpc, successorListLength: LIST, locationCacheSize: 0 })
+    const peer: RingPeer = new RingPeer({ peer: 'self', peerBytes: bytes, addrs: () => [], rpc: new ChordLoopback('self', rpc, () => peer), successorListLength: LIST, locationCacheSize: 0 })
     await peer.join(m[0])
     assert.deepEqual(peer.memberPositions()[0].successors.map(n => n.peer), m.slice(0, LIST).map(n => n.peer))
 
@@ -66,7 +67,7 @@ describe('ring lookup', () => {
     const self: NodeRef = { id: nodeId(bytes, 0), peer: 'self', vnode: 0, addrs: [] }
     const { members: [first], rpc } = network(self, 1)
     const alone: ChordRpc = { ...rpc, findSuccessorStep: async (to) => ({ done: true, nodes: [to] }), getSuccessorList: async () => [] }
-    const peer = new RingPeer({ peer: 'self', peerBytes: bytes, addrs: () => [], rpc: alone, successorListLength: LIST, locationCacheSize: 0 })
+    const peer: RingPeer = new RingPeer({ peer: 'self', peerBytes: bytes, addrs: () => [], rpc: new ChordLoopback('self', alone, () => peer), successorListLength: LIST, locationCacheSize: 0 })
     await peer.join(first)
     const found = await peer.findSuccessor(add(first.id, 1n))
     assert.equal(found.owner.peer, 'm1')

@@ -1,20 +1,18 @@
+import { ChordError } from '../util/errors.ts'
+
 /** A mistake in how the command was called: one line on stderr, exit 2 */
-export class UsageError extends Error {
+export class UsageError extends ChordError {
   static readonly code = 'ERR_USAGE'
-  readonly code = UsageError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'UsageError'
+    super(message, UsageError.code)
   }
 }
 
 /** The daemon or peer could not be reached, or the ring could not serve the request: exit 1 */
-export class FailureError extends Error {
+export class FailureError extends ChordError {
   static readonly code = 'ERR_FAILURE'
-  readonly code = FailureError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'FailureError'
+    super(message, FailureError.code)
   }
 }
 

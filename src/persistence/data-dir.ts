@@ -7,14 +7,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { LevelDatastore } from 'datastore-level'
+import { ChordError } from '../util/errors.ts'
 import type { PrivateKey } from '@libp2p/interface'
 
-export class DataDirError extends Error {
+export class DataDirError extends ChordError {
   static readonly code = 'ERR_DATA_DIR'
-  readonly code = DataDirError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'DataDirError'
+    super(message, DataDirError.code)
   }
 }
 

@@ -8,7 +8,9 @@
 import { ID_BITS, between, betweenRightIncl, distance, fingerStart } from './id.ts'
 import { compareIds, describeNode, nodeKey, normalizeSuccessors, sameNode } from './node-ref.ts'
 import type { Id } from './id.ts'
-import type { ChordRpc, Log, NodeRef, StepResult } from './types.ts'
+import type { ChordRpc, NodeRef, StepResult } from './types.ts'
+import { errorMessage } from '../util/errors.ts'
+import type { Log } from '../util/log.ts'
 
 export interface ChordNodeInit {
   self: NodeRef
@@ -368,8 +370,4 @@ export class ChordNode {
       this.init.onPredecessorChange?.(previous, node)
     }
   }
-}
-
-export function errorMessage (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

@@ -5,15 +5,25 @@
  * in through the ChordHandler this class implements, so a simulator can drive
  * it over an in-memory network in virtual time.
  */
-import { ChordNode, errorMessage } from './chord-node.ts'
-import { RING_SIZE, betweenRightIncl, distance, nodeId } from './id.ts'
+import { ChordNode } from './chord-node.ts'
+import { NotJoinedError } from './errors.ts'
+import { distance, nodeId } from './id.ts'
+import { iterativeLookup } from './lookup.ts'
 import { describeNode, nodeKey } from './node-ref.ts'
 import { MemberCache } from './member-cache.ts'
-import { Periodic } from './periodic.ts'
-import { realClock, silentLog } from './types.ts'
+import { realClock } from '../util/clock.ts'
+import { errorMessage } from '../util/errors.ts'
+import { silentLog } from '../util/log.ts'
+import { Periodic } from '../util/periodic.ts'
 import type { NodeState } from './chord-node.ts'
 import type { Id } from './id.ts'
-import type { ChordHandler, ChordRpc, Clock, Log, NodeRef, RequestOptions, StepResult } from './types.ts'
+import type { LookupContext, LookupResult } from './lookup.ts'
+import type { ChordHandler, ChordRpc, NodeRef, RequestOptions, StepResult } from './types.ts'
+import type { Clock } from '../util/clock.ts'
+import type { Log } from '../util/log.ts'
+
+export { LookupFailedError, NotJoinedError } from './errors.ts'
+export type { LookupResult } from './lookup.ts'
 
 export interface RingPeerInit {
   /** the peer's address as ChordRpc understands it (the libp2p peer id string) */
@@ -22,6 +32,7 @@ export interface RingPeerInit {
   peerBytes: Uint8Array
   /** this peer's own dialable addresses, announced to other members */
   addrs(): string[]
+  /** outgoing messages; requests to this peer's own positions must reach it too (the service and the simulator wrap theirs in a loopback) */
   rpc: ChordRpc
   /** ring positions held by this peer (default 1) */
   virtualNodes?: number
@@ -44,36 +55,6 @@ export interface RingPeerInit {
   onLookup?(hops: number | undefined): void
 }
 
-export interface LookupResult {
-  key: Id
-  /** successor(key): the member that owns the key */
-  owner: NodeRef
-  /** the owner followed by the members after it, as the last routing step knew them */
-  successors: NodeRef[]
-  /** remote routing steps taken (local virtual nodes cost none) */
-  hops: number
-  /** members that did not answer along the way */
-  failures: number
-}
-
-export class LookupFailedError extends Error {
-  static readonly code = 'ERR_LOOKUP_FAILED'
-  readonly code = LookupFailedError.code
-  constructor (message: string) {
-    super(message)
-    this.name = 'LookupFailedError'
-  }
-}
-
-export class NotJoinedError extends Error {
-  static readonly code = 'ERR_NOT_JOINED'
-  readonly code = NotJoinedError.code
-  constructor (message = 'this peer has not joined a ring yet') {
-    super(message)
-    this.name = 'NotJoinedError'
-  }
-}
-
 export class RingPeer implements ChordHandler {
   readonly peer: string
   readonly nodes: readonly ChordNode[]
@@ -88,6 +69,7 @@ export class RingPeer implements ChordHandler {
   private readonly clock: Clock
   private readonly cache: MemberCache
   private readonly onLookup: RingPeerInit['onLookup']
+  private readonly lookupContext: LookupContext
 
   constructor (init: RingPeerInit) {
     this.peer = init.peer
@@ -95,7 +77,7 @@ export class RingPeer implements ChordHandler {
     this.maxLookupSteps = init.maxLookupSteps ?? 64
     this.cache = new MemberCache(init.locationCacheSize ?? 1024)
     this.onLookup = init.onLookup
-    this.rpc = new LocalShortcut(init.peer, init.rpc, this)
+    this.rpc = init.rpc
     const count = init.virtualNodes ?? 1
     if (!Number.isInteger(count) || count < 1 || count > 1024) {
       throw new RangeError(`virtualNodes must be an integer in [1, 1024], got ${count}`)
@@ -117,6 +99,17 @@ export class RingPeer implements ChordHandler {
       }))
     }
     this.nodes = nodes
+    this.lookupContext = {
+      peer: this.peer,
+      rpc: this.rpc,
+      maxSteps: this.maxLookupSteps,
+      log: this.log,
+      isMember: (vnode) => this.nodes[vnode]?.joined === true,
+      joined: () => this.joined,
+      closestCached: (key) => this.cache.closestBefore(key),
+      forget: (node) => { this.forget(node) },
+      remember: (...found) => { this.remember(...found) }
+    }
     const clock = init.clock ?? realClock
     this.clock = clock
     this.suspicionTime = 10 * (init.stabilizeInterval ?? 1000)
@@ -184,121 +177,8 @@ export class RingPeer implements ChordHandler {
     }
   }
 
-  /**
-   * Iterative lookup: always ask the closest known member preceding the key;
-   * a member that does not answer is forgotten and the next closest is
-   * asked, so dead fingers or successors cost a retry, not the lookup. When
-   * the member just before the key is the one that failed, nobody else can
-   * say "done": then the closest member that answered is asked for its
-   * successor list, and its first entry past the failed ones owns the key.
-   */
-  private async lookup (key: Id, start: NodeRef[], options: RequestOptions = {}): Promise<LookupResult> {
-    const candidates = new Map<string, NodeRef>()
-    const visited = new Set<string>()
-    const failed = new Set<string>()
-    const answered: NodeRef[] = []
-    const offer = (node: NodeRef, bound: Id): void => {
-      // only members strictly closer to the key than the one that named them: progress
-      if (precedingDistance(node.id, key) >= bound) return
-      // our own positions answer only once they are ring members
-      if (node.peer === this.peer && this.nodes[node.vnode]?.joined !== true) return
-      const k = nodeKey(node)
-      if (!visited.has(k)) candidates.set(k, node)
-    }
-    start.forEach(node => { offer(node, RING_SIZE + 1n) })
-    const cached = this.cache.closestBefore(key)
-    if (cached !== undefined) offer(cached, RING_SIZE + 1n)
-    let hops = 0
-    let lastError = ''
-    let doubtful: LookupResult | undefined
-    for (let steps = 0; steps < this.maxLookupSteps; steps++) {
-      options.signal?.throwIfAborted()
-      const next = closestBefore(candidates.values(), key)
-      const best = closestBefore(answered, key)
-      if (next === undefined || (best !== undefined && precedingDistance(best.id, key) < precedingDistance(next.id, key))) {
-        // fall back on the successor list of the closest member that answered
-        const asker = best
-        if (asker === undefined) break
-        const drop = (): void => { answered.splice(answered.indexOf(asker), 1) }
-        let list: NodeRef[]
-        try {
-          list = await this.rpc.getSuccessorList(asker, options)
-        } catch (err) {
-          lastError = errorMessage(err)
-          drop()
-          continue
-        }
-        // walk the list: the entry whose range holds the key owns it; if that
-        // entry is one that failed, it is taken as dead and the next one owns
-        // it. The owner must answer, and its own list names the successors:
-        // the tail of the asker's list may be too short to hold r replicas.
-        let previous = asker
-        const live = list.filter(n => !failed.has(nodeKey(n)))
-        let unverified = false
-        for (const [i, node] of list.entries()) {
-          if (betweenRightIncl(previous.id, key, node.id)) {
-            // members before the key that this lookup has not seen fail may be
-            // alive and know better: route through them instead of guessing
-            if (unverified) break
-            for (const owner of list.slice(i).filter(n => !failed.has(nodeKey(n)))) {
-              try {
-                const after = await this.rpc.getSuccessorList(owner, options)
-                return { key, owner, successors: [owner, ...after], hops, failures: failed.size }
-              } catch (err) {
-                failed.add(nodeKey(owner))
-                lastError = errorMessage(err)
-                this.forget(owner)
-              }
-            }
-            break
-          }
-          if (!failed.has(nodeKey(node))) unverified = true
-          previous = node
-        }
-        const before = candidates.size
-        live.forEach(node => { offer(node, precedingDistance(asker.id, key)) })
-        // nothing new to try through this member: let the next closest answer
-        if (candidates.size === before) drop()
-        continue
-      }
-      const k = nodeKey(next)
-      candidates.delete(k)
-      visited.add(k)
-      let result: StepResult
-      try {
-        result = await this.rpc.findSuccessorStep(next, key, options)
-      } catch (err) {
-        failed.add(k)
-        lastError = errorMessage(err)
-        this.log('lookup: %s did not answer: %s', describeNode(next), lastError)
-        this.forget(next)
-        continue
-      }
-      if (next.peer !== this.peer) hops++
-      if (result.done) {
-        const [owner] = result.nodes
-        if (owner === undefined) throw new LookupFailedError(`${describeNode(next)} answered a lookup with no owner`)
-        // an honest member names its successor, past the key; one that names
-        // itself while we are members too ignores us: it lies, or has no
-        // successor yet (a ring's first member while others join). Route
-        // round it as if it had not answered; take its word only if no
-        // other member can answer.
-        if (!betweenRightIncl(next.id, key, owner.id) || (nodeKey(owner) === k && next.peer !== this.peer && this.joined)) {
-          doubtful ??= { key, owner, successors: [...result.nodes], hops, failures: failed.size }
-          failed.add(k)
-          lastError = `${describeNode(next)} named ${describeNode(owner)} as the owner`
-          this.forget(next)
-          continue
-        }
-        this.remember(next, ...result.nodes)
-        return { key, owner, successors: [...result.nodes], hops, failures: failed.size }
-      }
-      answered.push(next)
-      const bound = precedingDistance(next.id, key)
-      result.nodes.forEach(node => { offer(node, bound) })
-    }
-    if (doubtful !== undefined) return doubtful
-    throw new LookupFailedError(`lookup of ${key.toString(16).slice(0, 8)}… failed after ${visited.size} members (${failed.size} unreachable${lastError !== '' ? `, last: ${lastError}` : ''})`)
+  private lookup (key: Id, start: NodeRef[], options: RequestOptions = {}): Promise<LookupResult> {
+    return iterativeLookup(this.lookupContext, key, start, options)
   }
 
   /** Members of the ring, as a lookup just saw them: cache them for later lookups */
@@ -441,66 +321,3 @@ export class RingPeer implements ChordHandler {
     }))
   }
 }
-
-/** Distance from a member to a key it precedes; a member at the key itself precedes it by a full turn */
-function precedingDistance (node: Id, key: Id): Id {
-  const d = distance(node, key)
-  return d === 0n ? RING_SIZE : d
-}
-
-function closestBefore (nodes: Iterable<NodeRef>, key: Id): NodeRef | undefined {
-  let best: NodeRef | undefined
-  let bestDistance = RING_SIZE + 1n
-  for (const node of nodes) {
-    const d = precedingDistance(node.id, key)
-    if (d < bestDistance) {
-      best = node
-      bestDistance = d
-    }
-  }
-  return best
-}
-
-/**
- * Messages to the peer's own virtual nodes are answered in-process; the rest
- * go out through the real ChordRpc.
- */
-class LocalShortcut implements ChordRpc {
-  private readonly peer: string
-  private readonly remote: ChordRpc
-  private readonly local: RingPeer
-
-  constructor (peer: string, remote: ChordRpc, local: RingPeer) {
-    this.peer = peer
-    this.remote = remote
-    this.local = local
-  }
-
-  async findSuccessorStep (to: NodeRef, key: Id, options?: RequestOptions): Promise<StepResult> {
-    return to.peer === this.peer ? this.local.findSuccessorStep(to.vnode, key) : this.remote.findSuccessorStep(to, key, options)
-  }
-
-  async getPredecessor (to: NodeRef, options?: RequestOptions): Promise<NodeRef | undefined> {
-    return to.peer === this.peer ? this.local.getPredecessor(to.vnode) : this.remote.getPredecessor(to, options)
-  }
-
-  async getSuccessorList (to: NodeRef, options?: RequestOptions): Promise<NodeRef[]> {
-    return to.peer === this.peer ? this.local.getSuccessorList(to.vnode) : this.remote.getSuccessorList(to, options)
-  }
-
-  async notify (to: NodeRef, from: NodeRef, options?: RequestOptions): Promise<void> {
-    if (to.peer === this.peer) await this.local.notify(to.vnode, from)
-    else await this.remote.notify(to, from, options)
-  }
-
-  async ping (to: NodeRef, options?: RequestOptions): Promise<void> {
-    if (to.peer === this.peer) this.local.ping(to.vnode)
-    else await this.remote.ping(to, options)
-  }
-
-  async leave (to: NodeRef, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[], options?: RequestOptions): Promise<void> {
-    if (to.peer === this.peer) this.local.onLeave(to.vnode, leaving, predecessor, successors)
-    else await this.remote.leave(to, leaving, predecessor, successors, options)
-  }
-}
-

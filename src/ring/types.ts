@@ -56,24 +56,3 @@ export interface ChordHandler {
   ping(vnode: number): void
   onLeave(vnode: number, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[]): void
 }
-
-/** Timers, injectable so a simulator can run the same code in virtual time */
-export interface Clock {
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-export const realClock: Clock = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (handle) => { clearTimeout(handle as ReturnType<typeof setTimeout>) }
-}
-
-/** Debug logging, matching @libp2p/logger's shape so the service can inject it */
-export interface Log {
-  (formatter: string, ...args: unknown[]): void
-  error(formatter: string, ...args: unknown[]): void
-}
-
-export const silentLog: Log = Object.assign(() => {}, { error: () => {} })

@@ -1,51 +1,41 @@
 /** Errors of the request/response layer; each carries a stable `code` */
+import { ChordError } from '../util/errors.ts'
 
-export class RpcTimeoutError extends Error {
+export class RpcTimeoutError extends ChordError {
   static readonly code = 'ERR_RPC_TIMEOUT'
-  readonly code = RpcTimeoutError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'RpcTimeoutError'
+    super(message, RpcTimeoutError.code)
   }
 }
 
 /** The remote peer handled the request and answered with an error */
-export class RemoteError extends Error {
-  readonly code: string
+export class RemoteError extends ChordError {
   constructor (message: string, code: string) {
-    super(message)
-    this.name = 'RemoteError'
-    this.code = code
+    super(message, code)
   }
 }
 
 /** The channel to the peer closed before the answer came */
-export class ChannelClosedError extends Error {
+export class ChannelClosedError extends ChordError {
   static readonly code = 'ERR_CHANNEL_CLOSED'
-  readonly code = ChannelClosedError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'ChannelClosedError'
+    super(message, ChannelClosedError.code)
   }
 }
 
 /** A message from the network that does not follow the protocol */
-export class InvalidMessageError extends Error {
+export class InvalidMessageError extends ChordError {
   static readonly code = 'ERR_INVALID_MESSAGE'
-  readonly code = InvalidMessageError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'InvalidMessageError'
+    super(message, InvalidMessageError.code)
   }
 }
 
 /** Too many requests in flight: to one peer locally, or from one peer remotely */
-export class TooManyRequestsError extends Error {
+export class TooManyRequestsError extends ChordError {
   static readonly code = 'ERR_TOO_MANY_REQUESTS'
-  readonly code = TooManyRequestsError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'TooManyRequestsError'
+    super(message, TooManyRequestsError.code)
   }
 }
 

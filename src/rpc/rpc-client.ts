@@ -12,7 +12,7 @@ import { FrameStream } from './frame-stream.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
-import type { Log } from '../ring/types.ts'
+import type { Log } from '../util/log.ts'
 
 export interface RpcClientInit {
   protocol: string

@@ -6,7 +6,7 @@
 import { TooManyRequestsError, errorCode } from './errors.ts'
 import { FrameStream } from './frame-stream.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
-import type { Log } from '../ring/types.ts'
+import type { Log } from '../util/log.ts'
 
 export type MethodHandler = (body: Uint8Array, from: PeerId) => Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>>
 

@@ -174,18 +174,21 @@ export function registerStoreMethods (server: RpcServer, handler: StoreHandler, 
     const records = request.records.map(r => decodeRecord(r, limits))
     if (!request.checkOwner) return StoreResponse.encode({ stored: await handler.store(records, from.toString()) })
     if (records.length !== 1) throw new InvalidMessageError(`an owner check is for one record, got ${records.length}`)
-    const ownership = handler.ownership(records[0].key)
-    // not ours: keep nothing, so a wrongly guessed owner holds no stray copy
-    const stored = ownership.owner ? await handler.store(records, from.toString()) : []
-    return StoreResponse.encode({ stored, ownership: encodeOwnership(ownership, codec) })
+    const { stored, ownership } = await handler.storeChecked(records[0], from.toString())
+    // a peer that does not own the key stored nothing and answers for no record
+    return StoreResponse.encode({ stored: ownership.owner ? [stored] : [], ownership: encodeOwnership(ownership, codec) })
   })
   server.register(StoreMethod.FETCH, async (body) => {
     const request = decodeWith(() => FetchRequest.decode(body, { limits: { keys: limits.maxItemsPerMessage } }))
     checkKeys(request.keys)
     if (request.checkOwner && request.keys.length !== 1) throw new InvalidMessageError(`an owner check is for one key, got ${request.keys.length}`)
+    if (request.checkOwner) {
+      const { record, ownership } = await handler.fetchChecked(request.keys[0])
+      const records = record === undefined ? [] : [bytes(encodeRecord(record))]
+      return FetchResponse.encode({ records, answered: 1, ownership: encodeOwnership(ownership, codec) })
+    }
     const { records, answered } = await handler.fetch(request.keys)
-    const ownership = request.checkOwner ? encodeOwnership(handler.ownership(request.keys[0]), codec) : undefined
-    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered, ownership })
+    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered })
   })
   server.register(StoreMethod.RANGE_DIGEST, async (body) => {
     const { from, until } = range(body)

@@ -1,41 +1,50 @@
 /** Errors of the key–value store; each carries a stable `code` */
+import { ChordError } from '../util/errors.ts'
 
 /** A remote timestamp is further ahead of the local clock than the allowed drift */
-export class ClockDriftError extends Error {
+export class ClockDriftError extends ChordError {
   static readonly code = 'ERR_CLOCK_DRIFT'
-  readonly code = ClockDriftError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'ClockDriftError'
+    super(message, ClockDriftError.code)
   }
 }
 
 /** Bytes or fields that do not make a well-formed record */
-export class InvalidRecordError extends Error {
+export class InvalidRecordError extends ChordError {
   static readonly code = 'ERR_INVALID_RECORD'
-  readonly code = InvalidRecordError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'InvalidRecordError'
+    super(message, InvalidRecordError.code)
   }
 }
 
 /** A key or value over the configured size limit */
-export class RecordTooLargeError extends Error {
+export class RecordTooLargeError extends ChordError {
   static readonly code = 'ERR_RECORD_TOO_LARGE'
-  readonly code = RecordTooLargeError.code
   constructor (message: string) {
-    super(message)
-    this.name = 'RecordTooLargeError'
+    super(message, RecordTooLargeError.code)
   }
 }
 
 /** The store was used before `open()` or after `close()` */
-export class StoreClosedError extends Error {
+export class StoreClosedError extends ChordError {
   static readonly code = 'ERR_STORE_CLOSED'
-  readonly code = StoreClosedError.code
   constructor (message = 'the local store is not open') {
-    super(message)
-    this.name = 'StoreClosedError'
+    super(message, StoreClosedError.code)
+  }
+}
+
+/** Too few replicas answered for the requested consistency */
+export class QuorumError extends ChordError {
+  static readonly code = 'ERR_QUORUM_NOT_REACHED'
+  constructor (message: string) {
+    super(message, QuorumError.code)
+  }
+}
+
+/** The peer is leaving the ring and takes no new data */
+export class LeavingError extends ChordError {
+  static readonly code = 'ERR_LEAVING'
+  constructor (message = 'this peer is leaving the ring') {
+    super(message, LeavingError.code)
   }
 }

@@ -16,10 +16,11 @@
  *   a graceful leave hands everything over before the peer exits.
  */
 import { betweenRightIncl, distance, keyId, RING_SIZE } from '../ring/id.ts'
-import { Periodic } from '../ring/periodic.ts'
-import { realClock, silentLog } from '../ring/types.ts'
-import { errorMessage } from '../ring/chord-node.ts'
-import { ClockDriftError, InvalidRecordError, RecordTooLargeError } from './errors.ts'
+import { Periodic } from '../util/periodic.ts'
+import { realClock } from '../util/clock.ts'
+import { silentLog } from '../util/log.ts'
+import { errorMessage } from '../util/errors.ts'
+import { ClockDriftError, InvalidRecordError, LeavingError, QuorumError, RecordTooLargeError } from './errors.ts'
 import { assertWellFormed, isExpired, newer, sizeProblem } from './record.ts'
 import { pushRecords, syncRange, xorDigests } from './range-sync.ts'
 import { replicaSet, required } from './replicas.ts'
@@ -29,31 +30,14 @@ import type { HybridClock } from './hlc.ts'
 import type { RangeSyncInit, SyncResult } from './range-sync.ts'
 import type { Consistency, FetchResult, Ownership, RangePage, RingView, StoreHandler, StoreRpc, TransferProgress, VersionEntry } from './types.ts'
 import type { Id } from '../ring/id.ts'
-import type { Clock, Log, NodeRef, RequestOptions } from '../ring/types.ts'
+import type { NodeRef, RequestOptions } from '../ring/types.ts'
+import type { Clock } from '../util/clock.ts'
+import type { Log } from '../util/log.ts'
 
 /** consecutive sync or sweep rounds run at once because the one before moved data */
 const MAX_REPEATS = 8
 /** acknowledged versions dropped per datastore batch */
 const DELETE_BATCH = 1024
-
-export class QuorumError extends Error {
-  static readonly code = 'ERR_QUORUM_NOT_REACHED'
-  readonly code = QuorumError.code
-  constructor (message: string) {
-    super(message)
-    this.name = 'QuorumError'
-  }
-}
-
-/** The peer is leaving the ring and takes no new data */
-export class LeavingError extends Error {
-  static readonly code = 'ERR_LEAVING'
-  readonly code = LeavingError.code
-  constructor (message = 'this peer is leaving the ring') {
-    super(message)
-    this.name = 'LeavingError'
-  }
-}
 
 export interface ReplicatedStoreInit {
   ring: RingView
@@ -162,7 +146,7 @@ export class ReplicatedStore implements StoreHandler {
     this.clock = init.clock ?? realClock
     this.sync = {
       local: init.local,
-      rpc: new LocalStoreShortcut(this.self, init.rpc, this),
+      rpc: init.rpc,
       batchRecords: init.batchRecords ?? 256,
       batchBytes: init.batchBytes ?? 1024 * 1024,
       versionsPage: init.versionsPage ?? 4096,
@@ -622,6 +606,18 @@ export class ReplicatedStore implements StoreHandler {
     return { owner: false, successors: [] }
   }
 
+  async fetchChecked (key: Uint8Array): Promise<{ record: StoreRecord | undefined, ownership: Ownership }> {
+    const { records: [record] } = await this.fetch([key])
+    return { record, ownership: this.ownership(key) }
+  }
+
+  async storeChecked (record: StoreRecord, from: string): Promise<{ stored: boolean, ownership: Ownership }> {
+    const ownership = this.ownership(record.key)
+    // not ours: keep nothing, so a wrongly guessed owner holds no stray copy
+    const [stored] = ownership.owner ? await this.store([record], from) : [false]
+    return { stored, ownership }
+  }
+
   async fetch (keys: Uint8Array[]): Promise<FetchResult> {
     const records: StoreRecord[] = []
     let bytes = 0
@@ -821,59 +817,4 @@ async function atLeast<T> (tasks: Array<Promise<T>>, needed: number, total: numb
       })
     }
   })
-}
-
-/** Requests to this peer itself are answered in-process */
-class LocalStoreShortcut implements StoreRpc {
-  private readonly self: string
-  private readonly remote: StoreRpc
-  private readonly local: StoreHandler
-
-  constructor (self: string, remote: StoreRpc, local: StoreHandler) {
-    this.self = self
-    this.remote = remote
-    this.local = local
-  }
-
-  async store (to: NodeRef, records: StoreRecord[], options?: RequestOptions): Promise<boolean[]> {
-    return to.peer === this.self ? this.local.store(records, this.self) : this.remote.store(to, records, options)
-  }
-
-  async fetch (to: NodeRef, keys: Uint8Array[], options?: RequestOptions): Promise<FetchResult> {
-    return to.peer === this.self ? this.local.fetch(keys) : this.remote.fetch(to, keys, options)
-  }
-
-  async fetchChecked (to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<{ record: StoreRecord | undefined, ownership: Ownership }> {
-    if (to.peer !== this.self) return this.remote.fetchChecked(to, key, options)
-    const { records: [record] } = await this.local.fetch([key])
-    return { record, ownership: this.local.ownership(key) }
-  }
-
-  async storeChecked (to: NodeRef, record: StoreRecord, options?: RequestOptions): Promise<{ stored: boolean, ownership: Ownership }> {
-    if (to.peer !== this.self) return this.remote.storeChecked(to, record, options)
-    const ownership = this.local.ownership(record.key)
-    const [stored] = ownership.owner ? await this.local.store([record], this.self) : [false]
-    return { stored, ownership }
-  }
-
-  async rangeDigest (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Uint8Array> {
-    return to.peer === this.self ? this.local.rangeDigest(from, until) : this.remote.rangeDigest(to, from, until, options)
-  }
-
-  async bucketDigests (to: NodeRef, from: Id, until: Id, options?: RequestOptions): Promise<Array<{ bucket: number, digest: Uint8Array }>> {
-    return to.peer === this.self ? this.local.bucketDigests(from, until) : this.remote.bucketDigests(to, from, until, options)
-  }
-
-  async versions (to: NodeRef, from: Id, until: Id, bucket: number, limit: number, options?: RequestOptions): Promise<{ entries: VersionEntry[], more: boolean }> {
-    return to.peer === this.self ? this.local.versions(from, until, bucket, limit) : this.remote.versions(to, from, until, bucket, limit, options)
-  }
-
-  async sweepSoon (to: NodeRef, options?: RequestOptions): Promise<void> {
-    if (to.peer === this.self) this.local.sweepSoon()
-    else await this.remote.sweepSoon(to, options)
-  }
-
-  async rangeRecords (to: NodeRef, from: Id, until: Id, maxRecords: number, maxBytes: number, options?: RequestOptions): Promise<RangePage> {
-    return to.peer === this.self ? this.local.rangeRecords(from, until, maxRecords, maxBytes) : this.remote.rangeRecords(to, from, until, maxRecords, maxBytes, options)
-  }
 }

@@ -67,6 +67,10 @@ export interface StoreHandler {
   fetch(keys: Uint8Array[]): Promise<FetchResult>
   /** whether this peer owns `key`, and the successors of the position that does */
   ownership(key: Uint8Array): Ownership
+  /** the record held for `key`, and whether this peer owns it */
+  fetchChecked(key: Uint8Array): Promise<{ record: StoreRecord | undefined, ownership: Ownership }>
+  /** keep `record` only if this peer owns its key, so a wrongly guessed owner holds no stray copy */
+  storeChecked(record: StoreRecord, from: string): Promise<{ stored: boolean, ownership: Ownership }>
   rangeDigest(from: Id, until: Id): Promise<Uint8Array>
   bucketDigests(from: Id, until: Id): Promise<Array<{ bucket: number, digest: Uint8Array }>>
   versions(from: Id, until: Id, bucket: number, limit: number): Promise<{ entries: VersionEntry[], more: boolean }>

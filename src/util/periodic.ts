@@ -1,4 +1,4 @@
-import type { Clock } from './types.ts'
+import type { Clock } from './clock.ts'
 
 /**
  * Runs `task` every `interval` ms on a Clock, never overlapping itself;
