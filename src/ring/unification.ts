@@ -19,7 +19,8 @@
  * `maxProbeInterval` ms once it stopped answering, and forgotten
  * `forgetAfter` ms after it was lost.
  */
-import type { Clock, NodeRef } from './types.ts'
+import type { NodeRef } from './types.ts'
+import type { Clock } from '../util/clock.ts'
 
 export interface UnificationInit {
   clock: Clock
@@ -117,7 +118,7 @@ export class Unification {
   }
 
   /** Probe the peers whose turn it is (run periodically) */
-  async probeDue (): Promise<void> {
+  probeDue (): void {
     const now = this.init.clock.now()
     const due: Contact[] = []
     for (const [peer, contact] of this.contacts) {
@@ -130,7 +131,8 @@ export class Unification {
     if (this.quiet.size > this.init.maxContacts) {
       for (const [peer, until] of this.quiet) if (until <= now) this.quiet.delete(peer)
     }
-    await Promise.all(due.map(async contact => { await this.probeOne(contact) }))
+    // not awaited: a probe of a host that is down waits for its dial timeout
+    for (const contact of due) void this.probeOne(contact)
   }
 
   private async probeOne (contact: Contact): Promise<void> {
