@@ -133,6 +133,25 @@ describe('ring merge after a partition (in-process peers, connection gater)', fu
     }
   })
 
+  for (const { count, virtualNodes } of [{ count: 2, virtualNodes: 1 }, { count: 4, virtualNodes: 4 }]) {
+    it(`${count} peers with ${virtualNodes} position(s) each, split into halves, merge into one ideal ring`, async () => {
+      const partition = new Partition()
+      peers = await startPeers(partition, count, { virtualNodes })
+      await waitFor(() => peers.every(p => p.services.chord.joined) && ideal(peers).length === 0, 30_000, () => `ring not ideal: ${ideal(peers).slice(0, 3).join('; ')}`)
+      const left = peers.slice(0, count / 2)
+      const right = peers.slice(count / 2)
+      await partition.split([left, right])
+      for (const [side, other] of [[left, right], [right, left]]) {
+        await waitFor(() => side.every(p => !knowsAny(p, other)) && ideal(side).length === 0, 30_000, () => `side not a ring of its own: ${ideal(side).slice(0, 3).join('; ')}`)
+      }
+      await left[0].services.chord.put('k', 'left')
+      partition.heal()
+      await waitFor(() => ideal(peers).length === 0, 30_000, () => `no merge: ${ideal(peers).slice(0, 3).join('; ')}`)
+      await waitFor(async () => (await misplaced(peers, ['k'], r)).length === 0, 30_000, 'key not on its replicas')
+      for (const peer of peers) assert.equal(text(await peer.services.chord.get('k')), 'left')
+    })
+  }
+
   it('a peer that lost every member keeps probing them with backoff, within a bound', async () => {
     const partition = new Partition()
     peers = await startPeers(partition, 3, {})

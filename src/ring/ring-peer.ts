@@ -9,8 +9,9 @@ import { ChordNode } from './chord-node.ts'
 import { NotJoinedError } from './errors.ts'
 import { distance, nodeId } from './id.ts'
 import { iterativeLookup } from './lookup.ts'
-import { describeNode, nodeKey } from './node-ref.ts'
+import { describeNode } from './node-ref.ts'
 import { MemberCache } from './member-cache.ts'
+import { Suspects } from './suspects.ts'
 import { Unification } from './unification.ts'
 import { realClock } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
@@ -79,10 +80,8 @@ export class RingPeer implements ChordHandler {
   private readonly maxLookupSteps: number
   private readonly tasks: Periodic[]
   private readonly stabilizer: Periodic
-  /** members seen dead, until when they stay out of successor lists */
-  private readonly suspects = new Map<string, number>()
-  private readonly suspicionTime: number
-  private readonly clock: Clock
+  /** members seen dead, kept out of successor lists for a while */
+  private readonly suspects: Suspects
   private readonly cache: MemberCache
   private readonly onLookup: RingPeerInit['onLookup']
   private readonly lookupContext: LookupContext
@@ -113,8 +112,8 @@ export class RingPeer implements ChordHandler {
         onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
         onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
         onUnreachable: (node) => { this.suspect(node, true) },
-        isSuspect: (node) => this.isSuspect(node),
-        alive: (node) => { this.suspects.delete(nodeKey(node)) },
+        isSuspect: (node) => this.suspects.has(node),
+        alive: (node) => { this.suspects.clear(node) },
         onLost: (node) => { this.unification.lost(node) },
         log: this.log
       }))
@@ -133,7 +132,6 @@ export class RingPeer implements ChordHandler {
     }
     this.probeContext = { ...this.lookupContext, closestCached: () => undefined }
     const clock = init.clock ?? realClock
-    this.clock = clock
     const probeInterval = init.probeInterval ?? 2000
     this.unification = new Unification({
       clock,
@@ -147,7 +145,7 @@ export class RingPeer implements ChordHandler {
       probe: async (node) => this.probe(node),
       onProbe: init.onProbe
     })
-    this.suspicionTime = 10 * (init.stabilizeInterval ?? 1000)
+    this.suspects = new Suspects(clock, 10 * (init.stabilizeInterval ?? 1000))
     this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
     this.tasks = [
       this.stabilizer,
@@ -251,7 +249,7 @@ export class RingPeer implements ChordHandler {
       if (found.owner.peer === this.peer && found.owner.vnode === position.self.vnode) continue
       outcome = 'merging'
       // the probed peer answered: whatever we suspected of it is past
-      for (const n of [node, found.owner]) this.suspects.delete(nodeKey(n))
+      for (const n of [node, found.owner]) this.suspects.clear(n)
       try {
         if (await position.considerSuccessor(found.owner)) {
           this.log('ring merge: position %d took %s (found through %s) as successor', position.self.vnode, describeNode(found.owner), describeNode(node))
@@ -265,7 +263,7 @@ export class RingPeer implements ChordHandler {
 
   /** Members of the ring, as a lookup just saw them: cache them for later lookups */
   private remember (...nodes: NodeRef[]): void {
-    for (const node of nodes) if (node.peer !== this.peer && !this.isSuspect(node)) this.cache.add(node)
+    for (const node of nodes) if (node.peer !== this.peer && !this.suspects.has(node)) this.cache.add(node)
   }
 
   /** A member did not answer a lookup: drop it from the fingers and the location cache */
@@ -286,21 +284,7 @@ export class RingPeer implements ChordHandler {
     this.forget(node)
     // a member that failed may come back in a ring of its own (partition): probe it later
     if (lost) this.unification.lost(node)
-    const now = this.clock.now()
-    if (this.suspects.size > 1024) {
-      for (const [key, until] of this.suspects) if (until <= now) this.suspects.delete(key)
-    }
-    this.suspects.set(nodeKey(node), now + this.suspicionTime)
-  }
-
-  private isSuspect (node: NodeRef): boolean {
-    if (this.suspects.size === 0) return false // the common case, on every operation's guess
-    const key = nodeKey(node)
-    const until = this.suspects.get(key)
-    if (until === undefined) return false
-    if (until > this.clock.now()) return true
-    this.suspects.delete(key)
-    return false
+    this.suspects.add(node)
   }
 
   /** Positions that are ring members, with their neighbours (what the store needs) */
@@ -311,7 +295,7 @@ export class RingPeer implements ChordHandler {
   knownSuccessors (key: Id, count: number): NodeRef[] | undefined {
     const own = this.nodes.filter(n => n.joined)
     if (own.length === 0 || count < 1) return undefined
-    const usable = (node: NodeRef): boolean => !this.isSuspect(node)
+    const usable = (node: NodeRef): boolean => !this.suspects.has(node)
     // cached members from the key on, until `count` distinct peers...
     const seen = new Set<string>()
     const known: NodeRef[] = []
