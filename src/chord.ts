@@ -20,54 +20,21 @@ import { RpcServer } from './rpc/rpc-server.ts'
 import { StoreRpcClient, registerStoreMethods } from './rpc/store-protocol.ts'
 import { HybridClock } from './store/hlc.ts'
 import { LocalStore } from './store/local-store.ts'
-import { DEFAULT_LIMITS } from './store/record.ts'
 import { ReplicatedStore } from './store/replicated-store.ts'
-import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
+import { STORE_DEFAULTS, resolveOptions } from './constants.ts'
+import type { ResolvedOptions } from './constants.ts'
+import type { KeyLocation, ReadOptions, StoreOptions, WriteOptions } from './store/replicated-store.ts'
+import type { StoreProtocolLimits } from './rpc/store-protocol.ts'
 import type { StoreStats } from './store/local-store.ts'
-import type { StoreRecord, Version } from './store/record.ts'
+import type { RecordLimits, StoreRecord, Version } from './store/record.ts'
 import type { ChordComponents, ChordEvents, ChordInit, Chord, RingState } from './index.ts'
 import type { Id } from './ring/id.ts'
-import type { LookupResult } from './ring/ring-peer.ts'
+import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
 import type { ContentRouting, Logger, PeerInfo, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
-export const PROTOCOL = '/chord/1.0.0'
-
-const DEFAULTS = {
-  protocol: PROTOCOL,
-  virtualNodes: 1,
-  locationCacheSize: 1024,
-  stabilizeInterval: 1000,
-  fixFingersInterval: 5000,
-  checkPredecessorInterval: 2000,
-  requestTimeout: 5000,
-  dialTimeout: 5000,
-  maxFrameSize: 4 * 1024 * 1024,
-  maxInboundStreams: 8,
-  maxOutboundStreams: 8,
-  maxInFlightPerStream: 256,
-  maxPendingPerPeer: 1024,
-  maxNodesPerMessage: 64,
-  maxAddrsPerNode: 16,
-  joinRetryMinDelay: 250,
-  joinRetryMaxDelay: 30_000,
-  autoJoin: true,
-  leaveOnStop: true,
-  replicas: 3,
-  consistency: 'QUORUM',
-  maxKeyBytes: DEFAULT_LIMITS.maxKeyBytes,
-  maxValueBytes: DEFAULT_LIMITS.maxValueBytes,
-  syncInterval: 5000,
-  sweepInterval: 30_000,
-  gcInterval: 60_000,
-  tombstoneGrace: 24 * 60 * 60 * 1000,
-  leaveTimeout: 30_000,
-  bucketBits: 12,
-  maxItemsPerMessage: 1024
-} satisfies Required<Omit<ChordInit, 'bootstrap' | 'successorListLength'>>
-
-type Options = Required<Omit<ChordInit, 'bootstrap'>>
+export { PROTOCOL } from './constants.ts'
 
 const encoder = new TextEncoder()
 const bytesOf = (data: Uint8Array | string): Uint8Array => typeof data === 'string' ? encoder.encode(data) : data
@@ -77,7 +44,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   readonly [serviceCapabilities]: string[] = ['@libp2p/chord', '@libp2p/content-routing']
 
   private readonly components: ChordComponents
-  private readonly options: Options
+  private readonly options: ResolvedOptions
   private readonly bootstrap: string[]
   private readonly log: Logger
   private readonly client: RpcClient
@@ -95,51 +62,38 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   constructor (components: ChordComponents, init: ChordInit = {}) {
     super()
     this.components = components
-    const merged = { ...DEFAULTS, ...definedOnly(init) }
-    // the successor list must reach r distinct peers even with virtual nodes
-    const successorListLength = init.successorListLength ??
-      Math.min(merged.maxNodesPerMessage, Math.max(8, 2 * merged.replicas * merged.virtualNodes))
-    this.options = { ...merged, successorListLength }
-    if (successorListLength > merged.maxNodesPerMessage) {
-      throw new RangeError(`successorListLength ${successorListLength} exceeds maxNodesPerMessage ${merged.maxNodesPerMessage}`)
-    }
+    this.options = resolveOptions(init)
     this.bootstrap = [...(init.bootstrap ?? [])]
     this.leaveOnStop = this.options.leaveOnStop
     this.log = components.logger.forComponent('chord')
-    const limits = { maxNodesPerMessage: this.options.maxNodesPerMessage, maxAddrsPerNode: this.options.maxAddrsPerNode }
     this.codec = new NodeCodec({ maxAddrs: this.options.maxAddrsPerNode })
-    this.client = new RpcClient({
-      protocol: this.options.protocol,
-      connectionManager: components.connectionManager,
-      maxFrameSize: this.options.maxFrameSize,
-      maxPendingPerPeer: this.options.maxPendingPerPeer,
-      requestTimeout: this.options.requestTimeout,
-      dialTimeout: this.options.dialTimeout,
-      log: this.log,
-      onCall: (method, seconds, ok) => { this.metrics.rpc(method, seconds, ok) }
-    })
     this.metrics = new ChordMetrics(components.metrics, () => this.local.stats())
-    this.server = new RpcServer({
-      maxFrameSize: this.options.maxFrameSize,
-      maxInFlightPerStream: this.options.maxInFlightPerStream,
-      log: this.log,
-      onServe: () => { this.metrics.servedRequest() }
-    })
-    const peerId = components.peerId
-    this.ring = new RingPeer({
-      peer: peerId.toString(),
-      peerBytes: peerId.toMultihash().bytes,
-      addrs: () => this.components.addressManager.getAddresses().map(a => a.toString()),
-      rpc: new ChordLoopback(peerId.toString(), new RingRpcClient(this.client, this.codec, limits), () => this.ring),
-      virtualNodes: this.options.virtualNodes,
-      successorListLength: this.options.successorListLength,
-      locationCacheSize: this.options.locationCacheSize,
-      stabilizeInterval: this.options.stabilizeInterval,
-      fixFingersInterval: this.options.fixFingersInterval,
-      checkPredecessorInterval: this.options.checkPredecessorInterval,
+    this.client = buildClient(components, this.options, this.log, this.metrics)
+    this.server = buildServer(this.options, this.log, this.metrics)
+    this.local = buildLocalStore(components, this.options)
+    this.ring = this.buildRing()
+    this.store = this.buildStore()
+  }
+
+  /** The ring logic, its messages on /chord/1.0.0, and its events turned into the service's */
+  private buildRing (): RingPeer {
+    const { options, components } = this
+    const peer = components.peerId.toString()
+    const limits = { maxNodesPerMessage: options.maxNodesPerMessage, maxAddrsPerNode: options.maxAddrsPerNode }
+    const ring: RingPeer = new RingPeer({
+      peer,
+      peerBytes: components.peerId.toMultihash().bytes,
+      addrs: () => components.addressManager.getAddresses().map(a => a.toString()),
+      rpc: new ChordLoopback(peer, new RingRpcClient(this.client, this.codec, limits), () => ring),
+      virtualNodes: options.virtualNodes,
+      successorListLength: options.successorListLength,
+      locationCacheSize: options.locationCacheSize,
+      stabilizeInterval: options.stabilizeInterval,
+      fixFingersInterval: options.fixFingersInterval,
+      checkPredecessorInterval: options.checkPredecessorInterval,
       // ring unification after partitions: lost members are probed on the stabilization's time scale
-      probeInterval: 2 * this.options.stabilizeInterval,
-      maxProbeInterval: 10 * this.options.stabilizeInterval,
+      probeInterval: 2 * options.stabilizeInterval,
+      maxProbeInterval: 10 * options.stabilizeInterval,
       log: this.log,
       onSuccessorChange: (vnode, previous, current) => {
         this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
@@ -153,49 +107,34 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
         this.metrics.ringChange('predecessor')
         this.safeDispatchEvent('predecessor:change', { detail: { vnode, previous, current } })
       },
+      onSuccessorListChange: () => { this.store.successorsChanged() },
       onLookup: (hops) => { this.metrics.lookup(hops) }
     })
-    registerRingMethods(this.server, this.ring, this.codec, limits)
+    registerRingMethods(this.server, ring, this.codec, limits)
+    return ring
+  }
 
-    const recordLimits = { maxKeyBytes: this.options.maxKeyBytes, maxValueBytes: this.options.maxValueBytes }
-    this.local = new LocalStore(components.datastore, {
-      prefix: '/chord/kv',
-      bucketBits: this.options.bucketBits,
-      limits: recordLimits,
-      tombstoneGrace: this.options.tombstoneGrace
-    })
-    const storeLimits = {
-      ...recordLimits,
-      maxItemsPerMessage: this.options.maxItemsPerMessage,
-      maxBuckets: 2 ** this.options.bucketBits,
-      maxSuccessors: this.options.maxNodesPerMessage,
-      maxAddrsPerNode: this.options.maxAddrsPerNode
-    }
-    this.store = new ReplicatedStore({
+  /** The replicated store over the ring, and its messages on /chord/1.0.0 */
+  private buildStore (): ReplicatedStore {
+    const { options } = this
+    const peer = this.components.peerId.toString()
+    const limits = storeLimits(options)
+    const store: ReplicatedStore = new ReplicatedStore({
       ring: this.ring,
-      rpc: new StoreLoopback(peerId.toString(), new StoreRpcClient(this.client, this.codec, storeLimits), () => this.store),
+      rpc: new StoreLoopback(peer, new StoreRpcClient(this.client, this.codec, limits), () => store.replica),
       local: this.local,
       hlc: new HybridClock(),
-      limits: recordLimits,
-      replicas: this.options.replicas,
-      consistency: this.options.consistency,
-      syncInterval: this.options.syncInterval,
-      sweepInterval: this.options.sweepInterval,
-      gcInterval: this.options.gcInterval,
-      leaveTimeout: this.options.leaveTimeout,
-      batchRecords: Math.min(256, this.options.maxItemsPerMessage),
-      // a batch of records must fit in one frame, with room for the envelope
-      batchBytes: Math.min(1024 * 1024, this.options.maxFrameSize / 2),
+      limits: recordLimits(options),
+      options: storeOptions(options),
       log: this.log,
-      // successor lists settle about one position per stabilization round
-      sweepSoonDelay: (this.options.replicas + 1) * this.options.stabilizeInterval,
       onOwnerCheck: (outcome) => { this.metrics.ownerCheck(outcome) },
       onProgress: (progress) => {
         this.metrics.transfer(progress.reason, progress.direction, progress.keys, progress.bytes)
         this.safeDispatchEvent('transfer:progress', { detail: progress })
       }
     })
-    registerStoreMethods(this.server, this.store, this.codec, storeLimits)
+    registerStoreMethods(this.server, store.replica, this.codec, limits)
+    return store
   }
 
   /** libp2p's content routing: put/get of values, as @libp2p/kad-dht offers them */
@@ -260,13 +199,13 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     this.running = false
     this.joining?.abort(new Error('node stopping'))
     if (this.leaveOnStop) await this.leave()
+    // maintenance ends here, while the transports still work; stop() only closes
     this.ring.stop()
     this.store.stop()
   }
 
   async stop (): Promise<void> {
     this.running = false
-    this.ring.stop()
     await this.components.registrar.unhandle(this.options.protocol)
     this.client.stop()
     this.server.close()
@@ -409,16 +348,74 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 }
 
+function buildClient (components: ChordComponents, options: ResolvedOptions, log: Logger, metrics: ChordMetrics): RpcClient {
+  return new RpcClient({
+    protocol: options.protocol,
+    connectionManager: components.connectionManager,
+    maxFrameSize: options.maxFrameSize,
+    maxPendingPerPeer: options.maxPendingPerPeer,
+    requestTimeout: options.requestTimeout,
+    dialTimeout: options.dialTimeout,
+    log,
+    onCall: (method, seconds, ok) => { metrics.rpc(method, seconds, ok) }
+  })
+}
+
+function buildServer (options: ResolvedOptions, log: Logger, metrics: ChordMetrics): RpcServer {
+  return new RpcServer({
+    maxFrameSize: options.maxFrameSize,
+    maxInFlightPerStream: options.maxInFlightPerStream,
+    log,
+    onServe: () => { metrics.servedRequest() }
+  })
+}
+
+function buildLocalStore (components: ChordComponents, options: ResolvedOptions): LocalStore {
+  return new LocalStore(components.datastore, {
+    prefix: '/chord/kv',
+    bucketBits: options.bucketBits,
+    limits: recordLimits(options),
+    tombstoneGrace: options.tombstoneGrace
+  })
+}
+
+function recordLimits (options: ResolvedOptions): RecordLimits {
+  return { maxKeyBytes: options.maxKeyBytes, maxValueBytes: options.maxValueBytes }
+}
+
+function storeLimits (options: ResolvedOptions): StoreProtocolLimits {
+  return {
+    ...recordLimits(options),
+    maxItemsPerMessage: options.maxItemsPerMessage,
+    maxBuckets: 2 ** options.bucketBits,
+    maxSuccessors: options.maxNodesPerMessage,
+    maxAddrsPerNode: options.maxAddrsPerNode
+  }
+}
+
+function storeOptions (options: ResolvedOptions): StoreOptions {
+  return {
+    ...STORE_DEFAULTS,
+    replicas: options.replicas,
+    consistency: options.consistency,
+    syncInterval: options.syncInterval,
+    sweepInterval: options.sweepInterval,
+    gcInterval: options.gcInterval,
+    leaveTimeout: options.leaveTimeout,
+    batchRecords: Math.min(STORE_DEFAULTS.maxBatchRecords, options.maxItemsPerMessage),
+    // a batch of records must fit in one frame, with room for the envelope
+    batchBytes: Math.min(STORE_DEFAULTS.maxBatchBytes, options.maxFrameSize / 2),
+    // successor lists settle about one position per stabilization round
+    sweepSoonDelay: (options.replicas + 1) * options.stabilizeInterval
+  }
+}
+
 function parseMultiaddr (addr: string): Multiaddr {
   try {
     return multiaddr(addr)
   } catch (err) {
     throw new TypeError(`invalid bootstrap multiaddr ${JSON.stringify(addr)}: ${errorMessage(err)}`)
   }
-}
-
-function definedOnly<T extends object> (init: T): Partial<T> {
-  return Object.fromEntries(Object.entries(init).filter(([, v]) => v !== undefined)) as Partial<T>
 }
 
 function shuffle<T> (items: readonly T[]): T[] {

@@ -151,7 +151,7 @@ describe('operations without a lookup', function () {
       // the key is on the other two replicas only, say the owner has not been repaired yet
       const record = { key: encoder.encode(key), value: encoder.encode('held'), deleted: false, version: { wallTime: Date.now(), logical: 0, writer: coordinator.peerId.toString() } }
       for (const node of rest) await service(coordinator).store.pushTo(node, [record])
-      const liar = service(peers.find(p => p.peerId.toString() === owner.peer)!).store
+      const liar = service(peers.find(p => p.peerId.toString() === owner.peer)!).store.replica
       const honest = liar.ownership.bind(liar)
       liar.ownership = (k) => {
         const truth = honest(k)

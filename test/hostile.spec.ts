@@ -78,7 +78,7 @@ describe('hostile input from the network', function () {
     await checkLookups(peers, 50)
 
     // anyone may ask a peer to sweep soon; a flood of asks costs at most one sweep a second
-    const store = service(target).store as unknown as { sweep: (reason: string) => Promise<unknown> }
+    const store = service(target).store.maintenance as unknown as { sweep: (reason: string) => Promise<unknown> }
     const sweep = store.sweep.bind(store)
     let sweeps = 0
     store.sweep = async (reason) => { sweeps++; return sweep(reason) }

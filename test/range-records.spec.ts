@@ -62,7 +62,7 @@ describe('RANGE_RECORDS from a hostile peer', function () {
   })
 
   // the victim's own store machinery, reached as its sync does
-  const sync = (): RangeSyncInit => (victim.services.chord as unknown as { store: { sync: RangeSyncInit } }).store.sync
+  const sync = (): RangeSyncInit => (victim.services.chord as unknown as { store: { context: { sync: RangeSyncInit } } }).store.context.sync
   const ask = async (from: bigint, until: bigint, maxRecords = 100, maxBytes = 64 * 1024): Promise<unknown> =>
     sync().rpc.rangeRecords(attackerRef, from, until, maxRecords, maxBytes)
   const encode = (records: StoreRecord[], more = false): RangeRecordsResponse =>

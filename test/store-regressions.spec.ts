@@ -23,7 +23,7 @@ describe('store regressions', function () {
     const slow = peers.find(p => !replicas.includes(p.peerId.toString()))!
     const [fast, reader] = peers.filter(p => p !== slow)
     // the fast peer's machine clock is 20 s ahead (the hybrid clock accepts up to 60 s)
-    const clock = (service(fast).store as unknown as { init: { hlc: { physical: () => number } } }).init.hlc
+    const clock = (service(fast).store as unknown as { context: { hlc: { physical: () => number } } }).context.hlc
     clock.physical = () => Date.now() + 20_000
 
     const first = await fast.services.chord.put('ordered', 'first')
@@ -48,7 +48,7 @@ describe('store regressions', function () {
     const holder = peers.find(p => p.peerId.toString() === last.peer)!
     const record = { key: new TextEncoder().encode('unseen'), value: new TextEncoder().encode('here'), deleted: false, version: { wallTime: Date.now(), logical: 0, writer: other.peerId.toString() } }
     await service(other).store.pushTo(last, [record])
-    service(holder).store.fetch = async () => { throw new Error('too busy to answer') }
+    service(holder).store.replica.fetch = async () => { throw new Error('too busy to answer') }
     await assert.rejects(reader.services.chord.get('unseen'), { code: 'ERR_QUORUM_NOT_REACHED' }, 'the read said absent')
   })
 })

@@ -23,6 +23,8 @@ export interface ChordNodeInit {
   findSuccessor(key: Id): Promise<{ owner: NodeRef }>
   onSuccessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
   onPredecessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
+  /** any entry of the successor list changed (the first one also reports onSuccessorChange) */
+  onSuccessorListChange?(successors: readonly NodeRef[]): void
   /** a successor did not answer stabilize: the peer forgets and suspects it */
   onUnreachable(node: NodeRef): void
   /** a member recently seen dead: kept out of lists learned from others */
@@ -353,13 +355,17 @@ export class ChordNode {
   }
 
   private setSuccessors (nodes: Iterable<NodeRef>): void {
-    const previous = this.successors[0]
+    const before = this.successors
+    const previous = before[0]
     // in a ring smaller than r the lists wrap round, and a dead member would
     // travel round them for ever unless those who saw it die keep it out
     const candidates = [...nodes].filter(n => !this.init.isSuspect(n))
     this.successors = normalizeSuccessors(this.self, candidates, this.init.successorListLength)
     if (!sameNode(previous, this.successors[0]) && !(previous === undefined && this.successors[0] === undefined)) {
       this.init.onSuccessorChange?.(previous, this.successors[0])
+    }
+    if (before.length !== this.successors.length || before.some((n, i) => !sameNode(n, this.successors[i]))) {
+      this.init.onSuccessorListChange?.(this.successors)
     }
   }
 

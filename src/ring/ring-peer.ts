@@ -54,6 +54,8 @@ export interface RingPeerInit {
   log?: Log
   onSuccessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
   onPredecessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
+  /** any entry of a position's successor list changed */
+  onSuccessorListChange?(vnode: number, successors: readonly NodeRef[]): void
   /** told of every findSuccessor: its hops, or undefined when it failed */
   onLookup?(hops: number | undefined): void
   /**
@@ -111,6 +113,7 @@ export class RingPeer implements ChordHandler {
         findSuccessor: async (key) => this.findSuccessor(key),
         onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
         onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
+        onSuccessorListChange: (successors) => init.onSuccessorListChange?.(vnode, successors),
         onUnreachable: (node) => { this.suspect(node, true) },
         isSuspect: (node) => this.suspects.has(node),
         alive: (node) => { this.suspects.clear(node) },
