@@ -4,6 +4,7 @@ import type { ChurnRow } from './experiments/churn.ts'
 import type { FailureRow } from './experiments/failures.ts'
 import type { LoadRow } from './experiments/load.ts'
 import type { PartitionRow } from './experiments/partition.ts'
+import type { Method } from './network.ts'
 import type { PathLengthRow } from './experiments/path-length.ts'
 import type { Summary } from './stats.ts'
 
@@ -117,6 +118,9 @@ export function partitionTable (rows: PartitionRow[]): string {
     row.messagesAfterHealPerPeer,
     row.requestsPerPeerPerSecondSplit
   ])
+  const methods = Object.keys(rows[0]?.messagesAfterHeal ?? {}) as Method[]
+  const byMethod = rows.map(row => [row.case, row.n, ...methods.map(m => row.messagesAfterHeal[m] / row.n)])
   return table('Partition and heal (issue 14): peers dealt at random to the parts, every peer on its own maintenance timers; a round is one stabilize interval',
-    ['case', 'N', 'r', 'parts', 'split', 'each part an ideal ring after', 'one ideal ring after the heal', 'rings at the end', 'requests/peer after heal', 'req/peer/s split'], body)
+    ['case', 'N', 'r', 'parts', 'split', 'each part an ideal ring after', 'one ideal ring after the heal', 'rings at the end', 'requests/peer after heal', 'req/peer/s split'], body) +
+    '\n\n' + table('Requests per peer from the heal to one ideal ring (or the deadline), by method', ['case', 'N', ...methods], byMethod)
 }

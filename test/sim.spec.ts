@@ -8,6 +8,7 @@ import { grow } from '../sim/build.ts'
 import { Cluster } from '../sim/cluster.ts'
 import { lookupBatch, tally } from '../sim/lookups.ts'
 import { Scheduler } from '../sim/scheduler.ts'
+import { successorRings } from '../sim/truth.ts'
 import { failures } from '../sim/experiments/failures.ts'
 import { partition } from '../sim/experiments/partition.ts'
 import { mean } from '../sim/stats.ts'
@@ -93,6 +94,7 @@ describe('simulator', function () {
     const cluster = new Cluster({ seed: 5, r: 4, network: { minLatency: 20, maxLatency: 20 } })
     await grow(cluster, 8)
     const { scheduler, network } = cluster
+    assert.deepEqual(successorRings(cluster.members()), { sizes: [8], off: 0 })
     const [a, b, c] = cluster.members()
     const rpc = network.endpoint(a.peer)
     const to = (peer: typeof a): NodeRef => peer.nodes[0].self
