@@ -11,6 +11,10 @@ import { SimNetwork } from './network.ts'
 import { Truth } from './truth.ts'
 import type { NetworkOptions } from './network.ts'
 import type { RingNode } from '../src/ring/ring-node.ts'
+import type { RingPeerInit } from '../src/ring/ring-peer.ts'
+
+/** RingPeer options a cluster passes through as they are (e.g. a probe interval) */
+export type PeerTuning = Partial<Omit<RingPeerInit, 'peer' | 'peerBytes' | 'addrs' | 'rpc' | 'clock'>>
 
 export interface ClusterOptions {
   seed: number
@@ -23,6 +27,8 @@ export interface ClusterOptions {
   fixFingersInterval?: number
   checkPredecessorInterval?: number
   network?: Partial<NetworkOptions>
+  /** more RingPeer options, given to every peer after the ones above */
+  ringPeer?: PeerTuning
 }
 
 export class Cluster {
@@ -50,6 +56,7 @@ export class Cluster {
       stabilizeInterval: 1000,
       fixFingersInterval: 5000,
       checkPredecessorInterval: 2000,
+      ringPeer: {},
       ...options
     }
   }
@@ -70,7 +77,8 @@ export class Cluster {
       locationCacheSize: options.locationCacheSize,
       stabilizeInterval: options.stabilizeInterval,
       fixFingersInterval: options.fixFingersInterval,
-      checkPredecessorInterval: options.checkPredecessorInterval
+      checkPredecessorInterval: options.checkPredecessorInterval,
+      ...options.ringPeer
     })
     this.network.attach(name, peer)
     this.live.set(name, peer)

@@ -2,7 +2,9 @@
  * An in-memory network carrying ChordRpc between RingPeers in virtual time:
  * every request and every reply is an event delayed by a latency drawn from
  * the seeded generator. A crashed peer answers nothing: its requests fail
- * after the request timeout, or at once as "connection refused".
+ * after the request timeout, or at once as "connection refused". A
+ * partition splits the peers into groups that cannot reach each other: a
+ * request across the cut fails like one to a crashed peer.
  */
 import type { Random } from './random.ts'
 import type { Scheduler } from './scheduler.ts'
@@ -32,6 +34,10 @@ export class SimNetwork {
   trace: ((from: string, to: NodeRef, method: Method, answer: unknown) => void) | undefined
   /** requests sent, by method */
   readonly sent: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, leave: 0 }
+  /** requests and answers lost at a partition's cut, by the method of the request */
+  readonly cut: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, leave: 0 }
+  /** while partitioned: each named peer's group; peers named in no group share one more group */
+  private groups: Map<string, number> | undefined
 
   constructor (scheduler: Scheduler, random: Random, options: Partial<NetworkOptions> = {}) {
     this.scheduler = scheduler
@@ -51,6 +57,39 @@ export class SimNetwork {
 
   isUp (peer: string): boolean {
     return this.handlers.has(peer)
+  }
+
+  /**
+   * Split the network: peers in different groups cannot reach each other
+   * (peers named in no group, e.g. ones created later, form one more group
+   * together). Reachability is judged when a message arrives, so a request
+   * or answer in flight when the cut comes is lost; one sent before a heal
+   * that arrives after it is delivered. Replaces any earlier partition.
+   */
+  partition (groups: string[][]): void {
+    const of = new Map<string, number>()
+    groups.forEach((group, i) => {
+      for (const peer of group) {
+        if (of.has(peer)) throw new Error(`partition: peer ${peer} is in two groups`)
+        of.set(peer, i)
+      }
+    })
+    this.groups = of
+  }
+
+  /** every peer can reach every other again */
+  heal (): void {
+    this.groups = undefined
+  }
+
+  get partitioned (): boolean {
+    return this.groups !== undefined
+  }
+
+  /** whether a message from one peer gets to the other (ignoring crashes) */
+  reachable (from: string, to: string): boolean {
+    if (this.groups === undefined) return true
+    return (this.groups.get(from) ?? -1) === (this.groups.get(to) ?? -1)
   }
 
   /** the ChordRpc a peer sends through */
@@ -77,10 +116,19 @@ export class SimNetwork {
     this.sent[method]++
     const sentAt = this.scheduler.now()
     const { promise, resolve, reject } = Promise.withResolvers<T>()
-    // the answer travels back, and is lost if the asker crashed meanwhile
-    const answer = (ok: boolean, value: unknown, delay = this.latency()): void => {
+    // the asker's own failures: nothing travels, no cut to cross
+    const fail = (err: Error, delay = this.latency()): void => { answer(false, err, delay, false) }
+    const timedOut = (): void => { fail(new Error(`request to ${to.peer} timed out`), sentAt + this.options.requestTimeout - this.scheduler.now()) }
+    // the answer travels back, and is lost if the asker crashed meanwhile; one
+    // lost at a cut leaves the asker waiting until its request times out
+    const answer = (ok: boolean, value: unknown, delay = this.latency(), travels = true): void => {
       this.scheduler.setTimeout(() => {
         if (!this.isUp(from)) return
+        if (travels && !this.reachable(to.peer, from)) {
+          this.cut[method]++
+          timedOut()
+          return
+        }
         this.trace?.(from, to, method, value)
         if (ok) resolve(value as T)
         else reject(value)
@@ -88,9 +136,12 @@ export class SimNetwork {
     }
     this.scheduler.setTimeout(() => {
       const handler = this.handlers.get(to.peer)
-      if (handler === undefined) {
-        if (this.options.deadPeer === 'refused') answer(false, new Error(`connection refused by ${to.peer}`))
-        else answer(false, new Error(`request to ${to.peer} timed out`), sentAt + this.options.requestTimeout - this.scheduler.now())
+      const across = !this.reachable(from, to.peer)
+      if (across) this.cut[method]++
+      if (handler === undefined || across) {
+        // an unreachable host and a crashed one look the same to the asker
+        if (this.options.deadPeer === 'refused') fail(new Error(`connection refused by ${to.peer}`))
+        else timedOut()
         return
       }
       try {

@@ -6,10 +6,16 @@
 import { churn } from './experiments/churn.ts'
 import { failures } from './experiments/failures.ts'
 import { load } from './experiments/load.ts'
+import { partition } from './experiments/partition.ts'
 import { pathLength } from './experiments/path-length.ts'
+import type { PartitionCase } from './experiments/partition.ts'
 
-export type Experiment = 'path' | 'failures' | 'churn' | 'load'
-export const EXPERIMENTS: Experiment[] = ['path', 'failures', 'churn', 'load']
+export type Experiment = 'path' | 'failures' | 'churn' | 'load' | 'partition'
+export const EXPERIMENTS: Experiment[] = ['path', 'failures', 'churn', 'load', 'partition']
+
+/** the successor list length of the partition runs: the daemon's default, as on the LAN */
+export const PARTITION_R = 8
+export const PARTITION_CASES: PartitionCase[] = ['halves', 'quarters', 'isolate one']
 
 export interface RunConfig {
   seed: number
@@ -94,6 +100,18 @@ export function plan (config: RunConfig): Task[] {
         experiment: 'load',
         weight: n / 10,
         run: async () => load({ seed, n, keysPerPeer: 100, virtualNodes: [1, 2, 5, 10, 20] })
+      })
+    }
+  }
+  if (want('partition')) {
+    // the smallest size only: every peer's maintenance runs for the split and up to the deadline
+    const n = sizes[0]
+    for (const kind of PARTITION_CASES) {
+      tasks.push({
+        id: `partition:${n}:${kind.replace(' ', '-')}`,
+        experiment: 'partition',
+        weight: n * (quick ? 8 : 30),
+        run: async () => partition({ seed, n, r: PARTITION_R, case: kind, splitMs: 60_000, deadlineMs: quick ? 300_000 : 600_000 })
       })
     }
   }

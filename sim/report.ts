@@ -3,6 +3,8 @@ import { percent, table } from './table.ts'
 import type { ChurnRow } from './experiments/churn.ts'
 import type { FailureRow } from './experiments/failures.ts'
 import type { LoadRow } from './experiments/load.ts'
+import type { PartitionRow } from './experiments/partition.ts'
+import type { Method } from './network.ts'
 import type { PathLengthRow } from './experiments/path-length.ts'
 import type { Summary } from './stats.ts'
 
@@ -89,4 +91,36 @@ export function loadTable (rows: LoadRow[]): string {
   ])
   return table('Keys per peer (paper Figs. 8–9): 100·N keys placed by consistent hashing',
     ['N', 'virtual nodes', 'keys', 'mean', 'p1', 'p99', 'max', 'p1/mean', 'p99/mean', 'max/mean', 'peers with none'], body)
+}
+
+/** "12.5 s (13 rounds)", or the fallback when it never happened */
+function elapsed (ms: number | null, interval: number, never: string): string {
+  if (ms === null) return never
+  return `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 2)} s (${Math.ceil(ms / interval)} rounds)`
+}
+
+/** ring sizes, the largest few: "500 + 352 + 148" */
+function rings (sizes: number[]): string {
+  const shown = sizes.slice(0, 4).join(' + ')
+  return sizes.length > 4 ? `${sizes.length} rings: ${shown} + …` : sizes.length === 1 ? `1 ring of ${shown}` : `${sizes.length} rings: ${shown}`
+}
+
+export function partitionTable (rows: PartitionRow[]): string {
+  const body = rows.map(row => [
+    row.case,
+    row.n,
+    row.r,
+    row.parts.length <= 4 ? row.parts.join(' | ') : `${row.parts.length} parts`,
+    `${row.splitMs / 1000} s`,
+    elapsed(row.partsIdealMs, row.stabilizeInterval, `not within the split (${row.ringsPerPartAtHeal.join(' / ')} rings per part)`),
+    elapsed(row.mergedMs, row.stabilizeInterval, `not merged in ${row.deadlineMs / 1000} s`),
+    row.mergedMs === null ? rings(row.ringsAtEnd) + (row.offRing > 0 ? `, ${row.offRing} off` : '') : '1 ring',
+    row.messagesAfterHealPerPeer,
+    row.requestsPerPeerPerSecondSplit
+  ])
+  const methods = Object.keys(rows[0]?.messagesAfterHeal ?? {}) as Method[]
+  const byMethod = rows.map(row => [row.case, row.n, ...methods.map(m => row.messagesAfterHeal[m] / row.n)])
+  return table('Partition and heal (issue 14): peers dealt at random to the parts, every peer on its own maintenance timers; a round is one stabilize interval',
+    ['case', 'N', 'r', 'parts', 'split', 'each part an ideal ring after', 'one ideal ring after the heal', 'rings at the end', 'requests/peer after heal', 'req/peer/s split'], body) +
+    '\n\n' + table('Requests per peer from the heal to one ideal ring (or the deadline), by method', ['case', 'N', ...methods], byMethod)
 }

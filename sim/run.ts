@@ -1,5 +1,5 @@
 /**
- * npm run sim [-- --quick] [--n 1000,4096] [--seed 1] [--only path,failures,churn,load] [--jobs 2] [--out FILE]
+ * npm run sim [-- --quick] [--n 1000,4096] [--seed 1] [--only path,failures,churn,load,partition] [--jobs 2] [--out FILE]
  *
  * Reproduces the Chord paper's experiments on the project's own ring code
  * (RingPeer/RingNode) over a simulated network in virtual time, prints the
@@ -16,18 +16,20 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { EXPERIMENTS, plan } from './plan.ts'
 import { Random } from './random.ts'
-import { churnTable, failureTable, loadTable, pathTable } from './report.ts'
+import { churnTable, failureTable, loadTable, partitionTable, pathTable } from './report.ts'
 import type { Experiment, RunConfig, Task } from './plan.ts'
 import type { PathVariant } from './report.ts'
 import type { ChurnRow } from './experiments/churn.ts'
 import type { FailureRow } from './experiments/failures.ts'
 import type { LoadRow } from './experiments/load.ts'
+import type { PartitionRow } from './experiments/partition.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = dirname(here)
 
 const { values } = parseArgs({
   options: {
+    help: { type: 'boolean', short: 'h', default: false },
     quick: { type: 'boolean', default: false },
     n: { type: 'string' },
     seed: { type: 'string', default: '1' },
@@ -43,12 +45,17 @@ const { values } = parseArgs({
 
 if (values.help) {
   console.log(`npm run sim [-- options]
-  --quick              N = 256 only (about 15 s)
-  --n LIST             ring sizes, comma-separated (1000,4096)
-  --seed N             seed of every task's generators (1)
-  --only LIST          run only some of: ${EXPERIMENTS.join(',')}
-  --jobs N             worker processes (2)
-  --out FILE           where the JSON goes (sim/results/, not tracked by git)`)
+  --quick        N = 256 and fewer lookups and rates (default N = 1000 and 4096)
+  --n LIST       comma-separated ring sizes; churn and partition use the smallest
+  --seed N       seed of every generator (default 1)
+  --only LIST    experiments to run, of: ${EXPERIMENTS.join(', ')}
+                   path       path length vs N (paper Fig. 10)
+                   failures   simultaneous failures (Fig. 11)
+                   churn      lookups under churn (Fig. 12)
+                   load       keys per peer (Figs. 8-9)
+                   partition  split into halves, quarters, one peer alone; heal; time to one ideal ring
+  --jobs N       worker processes (default 2)
+  --out FILE     where the JSON results go (default sim/results/…, not tracked by git)`)
   process.exit(0)
 }
 
@@ -100,6 +107,7 @@ async function main (): Promise<void> {
   if (config.only.includes('failures')) sections.push(failureTable(of<FailureRow>('failures')))
   if (config.only.includes('churn')) sections.push(churnTable(of<ChurnRow>('churn')))
   if (config.only.includes('load')) sections.push(loadTable(of<LoadRow>('load').flat()))
+  if (config.only.includes('partition')) sections.push(partitionTable(of<PartitionRow>('partition')))
   console.log('\n' + sections.join('\n\n'))
 
   const out = values.out ?? join(here, 'results', defaultName())
@@ -118,7 +126,8 @@ async function main (): Promise<void> {
       pathLength: of<PathVariant>('path'),
       failures: of<FailureRow>('failures'),
       churn: of<ChurnRow>('churn'),
-      load: of<LoadRow>('load').flat()
+      load: of<LoadRow>('load').flat(),
+      partition: of<PartitionRow>('partition')
     }
   }, null, 1) + '\n')
   console.log(`\n${tasks.length} tasks in ${seconds.toFixed(1)} s (${cpuTotal.toFixed(1)} s of CPU); results in ${relative(root, out)}`)

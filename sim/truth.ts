@@ -78,3 +78,37 @@ export class Truth {
     return out.slice(0, limit)
   }
 }
+
+/**
+ * The rings the members' first successors form: following successor() from
+ * every joined position ends in a cycle; each distinct cycle is one ring.
+ * Returns the ring sizes, largest first, and how many positions hang off a
+ * ring (their successor chain leads into a ring they are not on) or lead to
+ * a position outside `peers`.
+ */
+export function successorRings (peers: Iterable<RingPeer>): { sizes: number[], off: number } {
+  const next = new Map<string, string | undefined>()
+  for (const peer of peers) {
+    for (const node of peer.nodes) {
+      if (!node.joined) continue
+      next.set(nodeKey(node.self), nodeKey(node.successor()))
+    }
+  }
+  // 0 unvisited, 1 on the current walk, 2 done
+  const mark = new Map<string, number>()
+  const sizes: number[] = []
+  for (const start of next.keys()) {
+    const walk: string[] = []
+    let at: string | undefined = start
+    while (at !== undefined && next.has(at) && (mark.get(at) ?? 0) === 0) {
+      mark.set(at, 1)
+      walk.push(at)
+      at = next.get(at)
+    }
+    // the walk closed on itself: the part from `at` on is a new ring
+    if (at !== undefined && mark.get(at) === 1) sizes.push(walk.length - walk.indexOf(at))
+    for (const k of walk) mark.set(k, 2)
+  }
+  sizes.sort((a, b) => b - a)
+  return { sizes, off: next.size - sizes.reduce((a, b) => a + b, 0) }
+}

@@ -16,7 +16,7 @@ import { ChordService } from './service.ts'
 import type { NodeState } from './ring/ring-node.ts'
 import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
-import type { ComponentLogger, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
+import type { ComponentLogger, Libp2pEvents, Metrics, PeerId, TypedEventTarget } from '@libp2p/interface'
 import type { AddressManager, ConnectionManager, Registrar } from '@libp2p/interface-internal'
 import type { Id } from './ring/id.ts'
 import type { StoreStats } from './store/local-store.ts'
@@ -114,6 +114,8 @@ export interface ChordComponents {
   addressManager: AddressManager
   /** libp2p's metrics, when the node has them (e.g. @libp2p/prometheus-metrics) */
   metrics?: Metrics
+  /** libp2p's events: peers found by discovery are probed, to merge rings formed apart */
+  events?: TypedEventTarget<Libp2pEvents>
 }
 
 export interface RingChange {

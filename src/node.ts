@@ -49,6 +49,8 @@ export interface ChordNodeOptions {
   psk?: Uint8Array
   /** peer discovery modules, e.g. mdns(); they only report peers, the app decides whom to dial */
   peerDiscovery?: Libp2pOptions['peerDiscovery']
+  /** libp2p's connection gater: which peers and addresses may connect (default: any) */
+  connectionGater?: Libp2pOptions['connectionGater']
   chord?: ChordInit
   /** start the node before returning (default true) */
   start?: boolean
@@ -81,6 +83,7 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
     connectionEncrypters: [noise()],
     connectionProtector: options.psk === undefined ? undefined : preSharedKey({ psk: options.psk }),
     peerDiscovery: options.peerDiscovery,
+    connectionGater: options.connectionGater,
     streamMuxers: (options.muxers ?? ['yamux', 'mplex']).map(muxerFactory),
     connectionManager: {
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? 100,

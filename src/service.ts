@@ -33,7 +33,7 @@ import type { ChordComponents, ChordEvents, ChordInit, ChordLimits, Chord, Expor
 import type { Id } from './ring/id.ts'
 import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
-import type { ContentRouting, Logger, Startable } from '@libp2p/interface'
+import type { ContentRouting, Logger, PeerInfo, Startable } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export { PROTOCOL } from './constants.ts'
@@ -93,6 +93,9 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       stabilizeInterval: options.stabilizeInterval,
       fixFingersInterval: options.fixFingersInterval,
       checkPredecessorInterval: options.checkPredecessorInterval,
+      // ring unification after partitions: lost members are probed on the stabilization's time scale
+      probeInterval: 2 * options.stabilizeInterval,
+      maxProbeInterval: 10 * options.stabilizeInterval,
       log: this.log,
       onSuccessorChange: (vnode, previous, current) => {
         this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
@@ -173,14 +176,28 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   async afterStart (): Promise<void> {
     this.ring.start()
     this.store.start()
+    this.components.events?.addEventListener('peer:discovery', this.onDiscovery)
     if (!this.options.autoJoin) return
     this.join(this.bootstrap).catch(err => {
       if (this.running) this.log.error('could not join the ring: %s', errorMessage(err))
     })
   }
 
+  /**
+   * A peer discovery found (mDNS, say): once we are a ring member, probe it —
+   * it may be a member of another ring (formed apart while the LAN was
+   * split), and then the two rings merge
+   */
+  private readonly onDiscovery = ({ detail }: CustomEvent<PeerInfo>): void => {
+    if (!this.joined) return
+    const peer = detail.id
+    const addrs = detail.multiaddrs.map(a => a.toString())
+    this.ring.meet({ id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs })
+  }
+
   /** Graceful leave while the transports still work */
   async beforeStop (): Promise<void> {
+    this.components.events?.removeEventListener('peer:discovery', this.onDiscovery)
     this.running = false
     this.joining?.abort(new Error('node stopping'))
     if (this.leaveOnStop) await this.leave()

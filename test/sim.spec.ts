@@ -8,8 +8,11 @@ import { grow } from '../sim/build.ts'
 import { Cluster } from '../sim/cluster.ts'
 import { lookupBatch, tally } from '../sim/lookups.ts'
 import { Scheduler } from '../sim/scheduler.ts'
+import { successorRings } from '../sim/truth.ts'
 import { failures } from '../sim/experiments/failures.ts'
+import { partition } from '../sim/experiments/partition.ts'
 import { mean } from '../sim/stats.ts'
+import type { NodeRef } from '../src/ring/types.ts'
 
 describe('simulator', function () {
   this.timeout(30_000)
@@ -84,5 +87,40 @@ describe('simulator', function () {
     assert.equal(now.tally.wrong, 0, `lookups named a live wrong owner: ${JSON.stringify(now.tally)}`)
     assert.ok(now.hops.p99 <= 12, `hops p99 ${now.hops.p99}`)
     assert.equal(round.tally.ok, round.tally.lookups, `after one round: ${JSON.stringify(round.tally)}`)
+  })
+
+  it('partitions the network: requests across the cut time out, in flight answers are lost, a heal restores it', async () => {
+    // a fixed 20 ms each way: a request arrives at +20, its answer at +40
+    const cluster = new Cluster({ seed: 5, r: 4, network: { minLatency: 20, maxLatency: 20 } })
+    await grow(cluster, 8)
+    const { scheduler, network } = cluster
+    assert.deepEqual(successorRings(cluster.members()), { sizes: [8], off: 0 })
+    const [a, b, c] = cluster.members()
+    const rpc = network.endpoint(a.peer)
+    const to = (peer: typeof a): NodeRef => peer.nodes[0].self
+    network.partition([[a.peer, c.peer], [b.peer]])
+    const started = scheduler.now()
+    await assert.rejects(scheduler.settle(rpc.ping(to(b))), /timed out/)
+    assert.equal(scheduler.now() - started, network.options.requestTimeout, 'fails after the request timeout')
+    await scheduler.settle(rpc.ping(to(c)))
+    // an answer on its way when the cut comes is lost: the asker waits for its timeout
+    const asked = scheduler.now()
+    const inFlight = rpc.getSuccessorList(to(c))
+    await scheduler.run(() => false, asked + 30)
+    network.partition([[a.peer], [c.peer]])
+    await assert.rejects(scheduler.settle(inFlight), /timed out/)
+    assert.equal(scheduler.now() - asked, network.options.requestTimeout)
+    assert.ok(network.cut.ping >= 1 && network.cut.getSuccessorList === 1, JSON.stringify(network.cut))
+    network.heal()
+    await scheduler.settle(rpc.ping(to(b)))
+  })
+
+  it('after a partition into halves heals, the halves become one ideal ring again', async () => {
+    const row = await partition({ seed: 1, n: 64, r: 8, case: 'halves', splitMs: 60_000, deadlineMs: 120_000 })
+    assert.deepEqual(row.parts, [32, 32])
+    assert.ok(row.partsIdealMs !== null, `each half an ideal ring of its own within the split: ${row.ringsPerPartAtHeal.join(' / ')} rings per half`)
+    const found = `${row.ringsAtEnd.length} rings (${row.ringsAtEnd.join(' + ')} members)${row.offRing > 0 ? `, ${row.offRing} off a ring` : ''}`
+    assert.ok(row.mergedMs !== null, `not one ideal ring ${row.deadlineMs / 1000} s after the heal: ${found}`)
+    assert.deepEqual(row.ringsAtEnd, [64])
   })
 })

@@ -6,9 +6,13 @@
  * When bootstrap names no peer but this one, a daemon with mDNS listens for
  * `grace` ms before starting a ring, and then joins through any LAN peer
  * that is a member. If none is, only the peer with the smallest id among
- * those found starts a ring and the others keep trying to join, so daemons
- * started together on a LAN form one ring instead of one each. (Rings that
- * formed apart are not merged.)
+ * those found that this peer can connect to starts a ring and the others
+ * keep trying to join, so daemons started together on a LAN form one ring
+ * instead of one each. A LAN peer this one cannot connect to (another
+ * private ring's key) does not count: with only such peers around, this
+ * peer starts its own ring. Rings that formed apart anyway (started while
+ * the LAN was split) merge once they see each other: the service probes the
+ * peers discovery reports.
  */
 import { multiaddr } from '@multiformats/multiaddr'
 import { shortPeer } from './daemon-log.ts'
@@ -67,7 +71,7 @@ export function ringJoiner (node: ChordNode, init: JoinInit): Joiner {
   }
 
   const settle = async (): Promise<void> => {
-    if (await settleOnLan(chord, self, found, init) === 'waiting') {
+    if (await settleOnLan(node, self, found, init) === 'waiting') {
       // from now on every LAN peer found is one more to join through
       settling = false
       join()
@@ -93,10 +97,11 @@ export function ringJoiner (node: ChordNode, init: JoinInit): Joiner {
 
 /**
  * After the grace period: join through a LAN peer that is already a member,
- * or start the ring if this peer has the smallest id of those found, or
- * else wait for the one that has.
+ * or start the ring if this peer has the smallest id of those it can connect
+ * to, or else wait for the one that has.
  */
-async function settleOnLan (chord: ChordNode['services']['chord'], self: string, found: Map<string, string[]>, init: JoinInit): Promise<'joined' | 'waiting'> {
+async function settleOnLan (node: ChordNode, self: string, found: Map<string, string[]>, init: JoinInit): Promise<'joined' | 'waiting'> {
+  const chord = node.services.chord
   await new Promise(resolve => setTimeout(resolve, init.grace))
   if (chord.joined) return 'joined'
   const lan = [...found.values()].flat()
@@ -105,14 +110,33 @@ async function settleOnLan (chord: ChordNode['services']['chord'], self: string,
     await chord.join(lan, { signal: AbortSignal.timeout(init.grace) }).catch(() => {})
     if (chord.joined) return 'joined'
   }
-  const smaller = [...found.keys()].filter(peer => peer < self).sort()[0]
+  const reachable = await connectable(node, found, init.grace)
+  const smaller = reachable.filter(peer => peer < self).sort()[0]
   if (smaller === undefined) {
-    init.log(found.size === 0 ? 'no LAN peer found' : 'no LAN peer is a ring member yet, and this peer has the smallest id')
+    init.log(found.size === 0
+      ? 'no LAN peer found'
+      : reachable.length === 0
+        ? `no LAN peer accepts a connection from this one (${found.size} found: another ring's key?)`
+        : 'no LAN peer is a ring member yet, and this peer has the smallest id')
     await chord.join([])
     return 'joined'
   }
   init.log(`waiting for LAN peer ${shortPeer(smaller)} (smallest id) to start the ring`)
   return 'waiting'
+}
+
+/** The LAN peers that accept a connection within `timeout` ms (a peer with another pre-shared key does not) */
+async function connectable (node: ChordNode, found: Map<string, string[]>, timeout: number): Promise<string[]> {
+  const answers = await Promise.all([...found].map(async ([peer, addrs]) => {
+    for (const addr of addrs) {
+      try {
+        await node.dial(multiaddr(addr), { signal: AbortSignal.timeout(timeout) })
+        return peer
+      } catch {}
+    }
+    return undefined
+  }))
+  return answers.filter(peer => peer !== undefined)
 }
 
 /** The address names this peer: by its /p2p/ id or as one of its listen addresses */

@@ -31,6 +31,8 @@ export interface RingNodeInit {
   isSuspect(node: NodeRef): boolean
   /** a member answered or wrote to us: no longer suspect */
   alive(node: NodeRef): void
+  /** a predecessor stopped answering: remember it, it may come back in another ring */
+  onLost?(node: NodeRef): void
   log: Log
 }
 
@@ -216,6 +218,28 @@ export class RingNode {
     }
   }
 
+  /**
+   * Ring unification: `candidate` is the member that follows us in another
+   * ring (found through a peer of that ring after a partition healed). Adopt
+   * it if it lies between us and our successor and answers, merging its
+   * successor list with ours in ring order; notify it either way, so that it
+   * may take us as its predecessor. Either pointer across the two rings is
+   * enough for stabilize and rectify to zip them into one.
+   */
+  async considerSuccessor (candidate: NodeRef): Promise<boolean> {
+    if (!this.joined || sameNode(candidate, this.self)) return false
+    let adopted = false
+    if (between(this.self.id, candidate.id, this.successor().id)) {
+      // never adopt a member without checking that it is alive
+      const list = await this.init.rpc.getSuccessorList(candidate)
+      this.init.alive(candidate)
+      this.setSuccessors([candidate, ...list, ...this.successors])
+      adopted = sameNode(this.successor(), candidate)
+    }
+    await this.init.rpc.notify(candidate, this.self)
+    return adopted
+  }
+
   /** Clear a predecessor that no longer answers */
   async checkPredecessor (): Promise<void> {
     const current = this.predecessor
@@ -226,6 +250,7 @@ export class RingNode {
       if (sameNode(this.predecessor, current)) {
         this.init.log('predecessor %s unreachable, cleared', describeNode(current))
         this.setPredecessor(undefined)
+        this.init.onLost?.(current)
       }
     }
   }

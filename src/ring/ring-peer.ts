@@ -9,8 +9,10 @@ import { RingNode } from './ring-node.ts'
 import { NotJoinedError } from './errors.ts'
 import { distance, nodeId } from './id.ts'
 import { iterativeLookup } from './lookup.ts'
-import { describeNode, nodeKey } from './node-ref.ts'
+import { describeNode } from './node-ref.ts'
 import { MemberCache } from './member-cache.ts'
+import { Suspects } from './suspects.ts'
+import { Unification } from './unification.ts'
 import { realClock } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { silentLog } from '../util/log.ts'
@@ -18,6 +20,7 @@ import { Periodic } from '../util/periodic.ts'
 import type { NodeState } from './ring-node.ts'
 import type { Id } from './id.ts'
 import type { LookupContext, LookupResult } from './lookup.ts'
+import type { ProbeOutcome } from './unification.ts'
 import type { ChordHandler, ChordRpc, NodeRef, RequestOptions, StepResult } from './types.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Log } from '../util/log.ts'
@@ -55,6 +58,20 @@ export interface RingPeerInit {
   onSuccessorListChange?(vnode: number, successors: readonly NodeRef[]): void
   /** told of every findSuccessor: its hops, or undefined when it failed */
   onLookup?(hops: number | undefined): void
+  /**
+   * ms before the first probe of a member lost to failure detection (or a
+   * peer met through discovery), and between probes while rings merge
+   * (default 2000)
+   */
+  probeInterval?: number
+  /** the wait between probes of a lost member that does not answer doubles up to this (default 10000) */
+  maxProbeInterval?: number
+  /** a lost member that never answers again is forgotten after this many ms (default 3600000, an hour) */
+  forgetLostAfter?: number
+  /** lost members and discovered peers remembered at most (default 64) */
+  maxLostPeers?: number
+  /** told of every unification probe and how it ended */
+  onProbe?(outcome: ProbeOutcome | 'unreachable'): void
 }
 
 export class RingPeer implements ChordHandler {
@@ -65,13 +82,15 @@ export class RingPeer implements ChordHandler {
   private readonly maxLookupSteps: number
   private readonly tasks: Periodic[]
   private readonly stabilizer: Periodic
-  /** members seen dead, until when they stay out of successor lists */
-  private readonly suspects = new Map<string, number>()
-  private readonly suspicionTime: number
-  private readonly clock: Clock
+  /** members seen dead, kept out of successor lists for a while */
+  private readonly suspects: Suspects
   private readonly cache: MemberCache
   private readonly onLookup: RingPeerInit['onLookup']
   private readonly lookupContext: LookupContext
+  /** lookups through a peer that may be in another ring: no shortcut through our own cache */
+  private readonly probeContext: LookupContext
+  private readonly unification: Unification
+  private stopped = true
 
   constructor (init: RingPeerInit) {
     this.peer = init.peer
@@ -95,9 +114,10 @@ export class RingPeer implements ChordHandler {
         onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
         onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
         onSuccessorListChange: (successors) => init.onSuccessorListChange?.(vnode, successors),
-        onUnreachable: (node) => { this.suspect(node) },
-        isSuspect: (node) => this.isSuspect(node),
-        alive: (node) => { this.suspects.delete(nodeKey(node)) },
+        onUnreachable: (node) => { this.suspect(node, true) },
+        isSuspect: (node) => this.suspects.has(node),
+        alive: (node) => { this.suspects.clear(node) },
+        onLost: (node) => { this.unification.lost(node) },
         log: this.log
       }))
     }
@@ -110,17 +130,31 @@ export class RingPeer implements ChordHandler {
       isMember: (vnode) => this.nodes[vnode]?.joined === true,
       joined: () => this.joined,
       closestCached: (key) => this.cache.closestBefore(key),
-      forget: (node) => { this.forget(node) },
+      forget: (node) => { this.forget(node); this.unification.lost(node) },
       remember: (...found) => { this.remember(...found) }
     }
+    this.probeContext = { ...this.lookupContext, closestCached: () => undefined }
     const clock = init.clock ?? realClock
-    this.clock = clock
-    this.suspicionTime = 10 * (init.stabilizeInterval ?? 1000)
+    const probeInterval = init.probeInterval ?? 2000
+    this.unification = new Unification({
+      clock,
+      minProbeInterval: probeInterval,
+      maxProbeInterval: Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
+      forgetAfter: init.forgetLostAfter ?? 60 * 60 * 1000,
+      maxContacts: init.maxLostPeers ?? 64,
+      maxConcurrentProbes: 4,
+      quietFor: 60_000,
+      metProbes: 3,
+      probe: async (node) => this.probe(node),
+      onProbe: init.onProbe
+    })
+    this.suspects = new Suspects(clock, 10 * (init.stabilizeInterval ?? 1000))
     this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
     this.tasks = [
       this.stabilizer,
       new Periodic(async () => { await this.forEachNode(n => n.fixFingers()) }, init.fixFingersInterval ?? 5000, clock),
-      new Periodic(async () => { await this.forEachNode(n => n.checkPredecessor()) }, init.checkPredecessorInterval ?? 2000, clock)
+      new Periodic(async () => { await this.forEachNode(n => n.checkPredecessor()) }, init.checkPredecessorInterval ?? 2000, clock),
+      new Periodic(async () => { this.unification.probeDue() }, Math.max(1, probeInterval / 2), clock)
     ]
   }
 
@@ -130,10 +164,12 @@ export class RingPeer implements ChordHandler {
 
   /** Start periodic maintenance */
   start (): void {
+    this.stopped = false
     for (const task of this.tasks) task.start()
   }
 
   stop (): void {
+    this.stopped = true
     for (const task of this.tasks) task.stop()
   }
 
@@ -184,9 +220,53 @@ export class RingPeer implements ChordHandler {
     return iterativeLookup(this.lookupContext, key, start, options)
   }
 
+  /**
+   * A peer met outside the ring (LAN discovery, a bootstrap address): probe
+   * it, and merge with its ring if it belongs to another one
+   */
+  meet (node: NodeRef): void {
+    if (node.peer === this.peer || this.knowsPeer(node.peer)) return
+    this.unification.met(node)
+  }
+
+  /** Members lost to failure detection and peers met, still probed now and then */
+  lostPeers (): NodeRef[] {
+    return this.unification.list()
+  }
+
+  private knowsPeer (peer: string): boolean {
+    return this.nodes.some(n => n.knownMembers().some(m => m.peer === peer))
+  }
+
+  /**
+   * A unification probe: look each of our positions up through `node`. In
+   * our ring the lookup ends at the position itself; in another ring it ends
+   * at the member that would follow the position there, which the position
+   * then considers as its successor (and notifies).
+   */
+  private async probe (node: NodeRef): Promise<ProbeOutcome> {
+    let outcome: ProbeOutcome = 'same'
+    for (const position of this.nodes) {
+      if (this.stopped || !position.joined) return 'merging'
+      const found = await iterativeLookup(this.probeContext, position.self.id, [node])
+      if (found.owner.peer === this.peer && found.owner.vnode === position.self.vnode) continue
+      outcome = 'merging'
+      // the probed peer answered: whatever we suspected of it is past
+      for (const n of [node, found.owner]) this.suspects.clear(n)
+      try {
+        if (await position.considerSuccessor(found.owner)) {
+          this.log('ring merge: position %d took %s (found through %s) as successor', position.self.vnode, describeNode(found.owner), describeNode(node))
+        }
+      } catch (err) {
+        this.log('ring merge: %s did not answer: %s', describeNode(found.owner), errorMessage(err))
+      }
+    }
+    return outcome
+  }
+
   /** Members of the ring, as a lookup just saw them: cache them for later lookups */
   private remember (...nodes: NodeRef[]): void {
-    for (const node of nodes) if (node.peer !== this.peer && !this.isSuspect(node)) this.cache.add(node)
+    for (const node of nodes) if (node.peer !== this.peer && !this.suspects.has(node)) this.cache.add(node)
   }
 
   /** A member did not answer a lookup: drop it from the fingers and the location cache */
@@ -202,24 +282,12 @@ export class RingPeer implements ChordHandler {
    * while (in a ring smaller than r the lists wrap round, and a dead member
    * would otherwise travel round them for ever).
    */
-  private suspect (node: NodeRef): void {
+  private suspect (node: NodeRef, lost: boolean): void {
     if (node.peer === this.peer) return
     this.forget(node)
-    const now = this.clock.now()
-    if (this.suspects.size > 1024) {
-      for (const [key, until] of this.suspects) if (until <= now) this.suspects.delete(key)
-    }
-    this.suspects.set(nodeKey(node), now + this.suspicionTime)
-  }
-
-  private isSuspect (node: NodeRef): boolean {
-    if (this.suspects.size === 0) return false // the common case, on every operation's guess
-    const key = nodeKey(node)
-    const until = this.suspects.get(key)
-    if (until === undefined) return false
-    if (until > this.clock.now()) return true
-    this.suspects.delete(key)
-    return false
+    // a member that failed may come back in a ring of its own (partition): probe it later
+    if (lost) this.unification.lost(node)
+    this.suspects.add(node)
   }
 
   /** Positions that are ring members, with their neighbours (what the store needs) */
@@ -230,7 +298,7 @@ export class RingPeer implements ChordHandler {
   knownSuccessors (key: Id, count: number): NodeRef[] | undefined {
     const own = this.nodes.filter(n => n.joined)
     if (own.length === 0 || count < 1) return undefined
-    const usable = (node: NodeRef): boolean => !this.isSuspect(node)
+    const usable = (node: NodeRef): boolean => !this.suspects.has(node)
     // cached members from the key on, until `count` distinct peers...
     const seen = new Set<string>()
     const known: NodeRef[] = []
@@ -308,7 +376,7 @@ export class RingPeer implements ChordHandler {
 
   onLeave (vnode: number, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[]): void {
     const node = this.node(vnode)
-    this.suspect(leaving)
+    this.suspect(leaving, false)
     node.onLeave(leaving, predecessor, successors)
       .catch(err => { this.log('leave from %s: %s', describeNode(leaving), errorMessage(err)) })
       .finally(() => { this.stabilizer.runSoon() })
