@@ -20,7 +20,7 @@ export interface RingNodeInit {
   /** how many closer members a routing step names (fallbacks for dead ones) */
   stepWidth: number
   /** the peer-level lookup, used to refresh fingers */
-  findSuccessor(key: Id): Promise<{ owner: NodeRef }>
+  findSuccessor(key: Id): Promise<{ owner: NodeRef, successors: NodeRef[] }>
   onSuccessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
   onPredecessorChange?(previous: NodeRef | undefined, current: NodeRef | undefined): void
   /** any entry of the successor list changed (the first one also reports onSuccessorChange) */
@@ -174,17 +174,18 @@ export class RingNode {
       await this.notifySuccessor()
       return
     }
-    // every successor is gone: more than r adjacent failures; fall back on
-    // any other member we know, else become a ring of one
+    // every successor is gone (more than r adjacent failures, or a
+    // partition): find our successor through the other members we know
+    // (fingers), as a joining node would — adopting a finger itself would
+    // skip the members between us and it — else become a ring of one
     this.init.log.error('stabilize: all %d successors unreachable', candidates.length)
-    const fallback = this.knownMembers().filter(n => !candidates.some(c => sameNode(c, n)))
-    for (const node of fallback) {
-      try {
-        await this.join([node])
-        return
-      } catch {}
+    try {
+      const { successors } = await this.init.findSuccessor(this.self.id)
+      await this.join(successors.filter(n => !candidates.some(c => sameNode(c, n))))
+    } catch (err) {
+      this.init.log('stabilize: no other member found: %s', errorMessage(err))
+      this.setSuccessors([])
     }
-    this.setSuccessors([])
   }
 
   private async notifySuccessor (): Promise<void> {
