@@ -36,7 +36,6 @@ const { values } = parseArgs({
     only: { type: 'string' },
     jobs: { type: 'string' },
     out: { type: 'string' },
-    help: { type: 'boolean', default: false },
     // worker mode: run one task and write its result to a file
     task: { type: 'string' },
     result: { type: 'string' }
