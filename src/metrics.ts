@@ -41,6 +41,8 @@ export class ChordMetrics {
   private readonly ringChanges?: CounterGroup
   private readonly served?: Counter
   private readonly ownerChecks?: CounterGroup
+  private readonly readsBeyond?: Counter
+  private readonly probes?: CounterGroup
 
   constructor (metrics: Metrics | undefined, store: () => StoreFigures) {
     if (metrics === undefined) return
@@ -51,6 +53,8 @@ export class ChordMetrics {
     this.rpcSeconds = metrics.registerHistogramGroup('chord_rpc_duration_seconds', { label: 'method', help: 'round trip of requests, by method', buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 1] })
     this.served = metrics.registerCounter('chord_rpc_served_total', { help: 'requests answered for other peers' })
     this.ownerChecks = metrics.registerCounterGroup('chord_owner_checks_total', { label: 'outcome', help: 'reads and writes sent straight to a guessed owner: confirmed, not_owner (a lookup followed), failed (no answer; a lookup followed)' })
+    this.readsBeyond = metrics.registerCounter('chord_reads_beyond_replicas_total', { help: 'reads that found no copy on replicas whose ranges had just changed, and asked the members further along the successor list' })
+    this.probes = metrics.registerCounterGroup('chord_ring_probes_total', { label: 'outcome', help: 'probes of lost members and discovered peers (ring merge after partitions): same ring, merging (another ring), unreachable' })
     this.operations = metrics.registerCounterGroup('chord_operations_total', { label: 'operation', help: 'key operations coordinated here, by operation and outcome' })
     this.operationSeconds = metrics.registerHistogramGroup('chord_operation_duration_seconds', { label: 'operation', help: 'latency of key operations coordinated here', buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5] })
     this.transferRecords = metrics.registerCounterGroup('chord_transfer_records_total', { label: 'kind', help: 'records moved between peers, by reason and direction (sync, handoff, leave; push, pull)' })
@@ -77,6 +81,14 @@ export class ChordMetrics {
 
   ownerCheck (outcome: OwnerCheckOutcome): void {
     this.ownerChecks?.increment({ [outcome]: true })
+  }
+
+  readBeyond (): void {
+    this.readsBeyond?.increment()
+  }
+
+  probe (outcome: 'same' | 'merging' | 'unreachable'): void {
+    this.probes?.increment({ [outcome]: true })
   }
 
   servedRequest (): void {

@@ -96,6 +96,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       // ring unification after partitions: lost members are probed on the stabilization's time scale
       probeInterval: 2 * options.stabilizeInterval,
       maxProbeInterval: 10 * options.stabilizeInterval,
+      onProbe: (outcome) => { this.metrics.probe(outcome) },
       log: this.log,
       onSuccessorChange: (vnode, previous, current) => {
         this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
@@ -130,6 +131,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       options: storeOptions(options),
       log: this.log,
       onOwnerCheck: (outcome) => { this.metrics.ownerCheck(outcome) },
+      onReadBeyond: () => { this.metrics.readBeyond() },
       onProgress: (progress) => {
         this.metrics.transfer(progress.reason, progress.direction, progress.keys, progress.bytes)
         this.safeDispatchEvent('transfer:progress', { detail: progress })

@@ -73,6 +73,8 @@ export function storeOptions (options: ResolvedOptions): StoreOptions {
     // a batch of records must fit in one frame, with room for the envelope
     batchBytes: Math.min(STORE_DEFAULTS.maxBatchBytes, options.maxFrameSize / 2),
     // successor lists settle about one position per stabilization round
-    sweepSoonDelay: (options.replicas + 1) * options.stabilizeInterval
+    sweepSoonDelay: (options.replicas + 1) * options.stabilizeInterval,
+    // the ring settles, then two sync rounds: by then a handoff has usually arrived
+    settleTime: (options.replicas + 1) * options.stabilizeInterval + 2 * options.syncInterval
   }
 }

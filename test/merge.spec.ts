@@ -48,6 +48,35 @@ function ideal (peers: Peer[]): string[] {
   return checkIdeal(states(peers), R)
 }
 
+/** Read `keys` through every peer in turn until stopped; collect the reads that said absent */
+function readWhileMerging (peers: Peer[], keys: string[]): { stop: () => Promise<{ absent: Array<{ key: string, at: number }>, failed: number, total: number }> } {
+  let running = true
+  const absent: Array<{ key: string, at: number }> = []
+  let failed = 0
+  let total = 0
+  const loop = (async () => {
+    for (let i = 0; running; i++) {
+      const peer = peers[i % peers.length]
+      const key = keys[i % keys.length]
+      total++
+      try {
+        const started = Date.now()
+        if (await peer.services.chord.get(key) === undefined) absent.push({ key: `${key} through ${peer.peerId.toString().slice(-6)}`, at: started })
+      } catch {
+        failed++
+      }
+    }
+  })()
+  return { stop: async () => { running = false; await loop; return { absent, failed, total } } }
+}
+
+/** The first three peers in ring order, and the last three */
+function contiguousHalves (peers: Peer[]): [Peer[], Peer[]] {
+  const byId = new Map(peers.map(p => [p.peerId.toString(), p]))
+  const sorted = ringWalk(peers, peers[0]).map(id => byId.get(id)!)
+  return [sorted.slice(0, 3), sorted.slice(3)]
+}
+
 /** Halves that interleave on the ring: alternate peers in ring order */
 function interleavedHalves (peers: Peer[]): [Peer[], Peer[]] {
   const order = ringWalk(peers, peers[0])
@@ -61,14 +90,16 @@ describe('ring merge after a partition (in-process peers, connection gater)', fu
   let peers: Peer[] = []
   afterEach(async () => { await stopAll(peers); peers = [] })
 
-  it('6 peers split 3 | 3 with writes on both sides: one ideal ring after the heal, newest writes everywhere', async () => {
+  for (const halves of ['interleaved', 'contiguous'] as const) {
+  it(`6 peers split 3 | 3 (${halves} on the ring) with writes on both sides: one ideal ring after the heal, newest writes everywhere, no read absent meanwhile`, async () => {
     const partition = new Partition()
     peers = await startPeers(partition, 6, {})
     await waitFor(() => peers.every(p => p.services.chord.joined) && ideal(peers).length === 0, 30_000, () => `ring not ideal: ${ideal(peers).slice(0, 3).join('; ')}`)
     const before = Array.from({ length: 30 }, (_, i) => `key-${i}`)
     for (const key of before) await peers[0].services.chord.put(key, `v0-${key}`)
 
-    const [left, right] = interleavedHalves(peers)
+    // contiguous halves: a key written on one side may have all its new replicas on the other
+    const [left, right] = halves === 'interleaved' ? interleavedHalves(peers) : contiguousHalves(peers)
     await partition.split([left, right])
     for (const side of [left, right]) {
       await waitFor(() => side.every(p => ringWalk(side, p).length === 3) && ideal(side).length === 0, 30_000,
@@ -93,6 +124,10 @@ describe('ring merge after a partition (in-process peers, connection gater)', fu
 
     const healed = Date.now()
     partition.heal()
+    // while the rings merge and the keys move, reads go on through every peer:
+    // until the rings are one, a key written on the other side may read as
+    // absent, as during the split; from then on none may (reads may fail)
+    const reads = readWhileMerging(peers, [...expected].filter(([, v]) => v !== '').map(([k]) => k))
     await waitFor(() => peers.every(p => ringWalk(peers, p).length === 6) && ideal(peers).length === 0, 30_000,
       () => `rings did not merge: walks ${peers.map(p => ringWalk(peers, p).length).join(',')}; ${ideal(peers).slice(0, 3).join('; ')}`)
     const merged = Date.now() - healed
@@ -103,6 +138,11 @@ describe('ring merge after a partition (in-process peers, connection gater)', fu
       return problems.length === 0
     }, 60_000, () => `data not settled: ${problems.join('; ')}`)
     const settled = Date.now() - healed
+    const { absent, failed, total } = await reads.stop()
+    const afterMerge = absent.filter(a => a.at >= healed + merged).map(a => a.key)
+    console.log(`      reads from the heal until the data settled: ${total}, ${failed} failed, ${absent.length - afterMerge.length} absent before the rings were one, ${afterMerge.length} after`)
+    assert.ok(total > 0, 'reads ran during the merge')
+    assert.deepEqual(afterMerge, [], 'keys read as absent once the rings were one, while the keys moved')
     for (const peer of peers) {
       for (const [key, value] of expected) {
         assert.equal(text(await peer.services.chord.get(key)) ?? '', value, `${key} through ${peer.peerId.toString().slice(-6)}`)
@@ -110,6 +150,7 @@ describe('ring merge after a partition (in-process peers, connection gater)', fu
     }
     console.log(`      one ring ${merged} ms after the heal, every key on its replicas after ${settled} ms`)
   })
+  }
 
   it('a peer cut off alone forms a ring of one, and rejoins after the heal', async () => {
     const partition = new Partition()

@@ -7,7 +7,7 @@
 import type { Id } from '../ring/id.ts'
 import type { ChordHandler, ChordRpc, NodeRef, RequestOptions, StepResult } from '../ring/types.ts'
 import type { StoreRecord } from '../store/record.ts'
-import type { FetchResult, Ownership, RangePage, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
+import type { CheckedFetch, FetchResult, Ownership, RangePage, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
 
 /**
  * The handler may be created after the client (the ring takes its client
@@ -66,7 +66,7 @@ export class StoreLoopback extends Loopback<StoreRpc, StoreHandler> implements S
     return to.peer === this.self ? this.local().fetch(keys) : this.remote.fetch(to, keys, options)
   }
 
-  async fetchChecked (to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<{ record: StoreRecord | undefined, ownership: Ownership }> {
+  async fetchChecked (to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<CheckedFetch> {
     return to.peer === this.self ? this.local().fetchChecked(key) : this.remote.fetchChecked(to, key, options)
   }
 

@@ -17,7 +17,7 @@ import type { RpcServer } from './rpc-server.ts'
 import type { Id } from '../ring/id.ts'
 import type { NodeRef, RequestOptions } from '../ring/types.ts'
 import type { RecordLimits, StoreRecord } from '../store/record.ts'
-import type { FetchResult, Ownership, RangePage, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
+import type { CheckedFetch, FetchResult, Ownership, RangePage, StoreHandler, StoreRpc, VersionEntry } from '../store/types.ts'
 
 /** Method numbers of the store; 16–31 are reserved for it */
 export const StoreMethod = {
@@ -81,16 +81,16 @@ export class StoreRpcClient implements StoreRpc {
     const body = await this.call(to, StoreMethod.FETCH, FetchRequest.encode({ keys: keys.map(bytes) }), options)
     const response = decodeWith(() => FetchResponse.decode(body, { limits: { records: keys.length } }))
     if (response.answered > keys.length) throw new InvalidMessageError('FETCH answered more keys than asked')
-    return { records: response.records.map(r => decodeWith(() => decodeRecord(r, this.limits))), answered: response.answered }
+    return { records: response.records.map(r => decodeWith(() => decodeRecord(r, this.limits))), answered: response.answered, unsettled: response.unsettled }
   }
 
-  async fetchChecked (to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<{ record: StoreRecord | undefined, ownership: Ownership }> {
+  async fetchChecked (to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<CheckedFetch> {
     const body = await this.call(to, StoreMethod.FETCH, FetchRequest.encode({ keys: [bytes(key)], checkOwner: true }), options)
     const response = decodeWith(() => FetchResponse.decode(body, { limits: { records: 1, ownership$: { successors: this.limits.maxSuccessors } } }))
     const ownership = decodeOwnership(response.ownership, this.codec, this.limits)
     const [record] = response.records.map(r => decodeWith(() => decodeRecord(r, this.limits)))
     if (record !== undefined && !uint8ArrayEquals(record.key, key)) throw new InvalidMessageError('FETCH answered with a record of another key')
-    return { record, ownership }
+    return { record, ownership, unsettled: response.unsettled }
   }
 
   async storeChecked (to: NodeRef, record: StoreRecord, options?: RequestOptions): Promise<{ stored: boolean, ownership: Ownership }> {
@@ -190,12 +190,12 @@ function registerRecordMethods (server: RpcServer, handler: StoreHandler, codec:
     checkKeys(request.keys, limits)
     if (request.checkOwner && request.keys.length !== 1) throw new InvalidMessageError(`an owner check is for one key, got ${request.keys.length}`)
     if (request.checkOwner) {
-      const { record, ownership } = await handler.fetchChecked(request.keys[0])
+      const { record, ownership, unsettled } = await handler.fetchChecked(request.keys[0])
       const records = record === undefined ? [] : [bytes(encodeRecord(record))]
-      return FetchResponse.encode({ records, answered: 1, ownership: encodeOwnership(ownership, codec) })
+      return FetchResponse.encode({ records, answered: 1, ownership: encodeOwnership(ownership, codec), unsettled: unsettled === true })
     }
-    const { records, answered } = await handler.fetch(request.keys)
-    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered })
+    const { records, answered, unsettled } = await handler.fetch(request.keys)
+    return FetchResponse.encode({ records: records.map(r => bytes(encodeRecord(r))), answered, unsettled: unsettled === true })
   })
 }
 

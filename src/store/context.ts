@@ -41,6 +41,8 @@ export interface StoreOptions {
   sweepSoonDelay: number
   /** a sweep another peer asks for runs at most once per this many ms */
   sweepSoonMinGap: number
+  /** ms after a change of this peer's ranges during which its FETCH misses are not final */
+  settleTime: number
   /** bytes of values one FETCH or RANGE_RECORDS answer holds at most, past its first record */
   maxFetchBytes: number
   /** times a write is restamped past newer versions replicas kept */
@@ -66,6 +68,13 @@ export interface StoreContext {
   readonly sync: RangeSyncInit
   /** set by a graceful leave: the peer takes no new data */
   leaving: boolean
+  /**
+   * until when a FETCH miss here is not final: this peer's ranges changed
+   * (a join, a merge of rings) and keys may still be on their way to it
+   */
+  unsettledUntil: number
+  /** an absent read asked `peers` members past the replica set, because replicas were unsettled */
+  onReadBeyond?(peers: number): void
   /** a read or write went straight to a guessed owner: how its check ended */
   onOwnerCheck?(outcome: OwnerCheckOutcome): void
 }

@@ -146,7 +146,14 @@ export class Coordinator {
         } else if (answers.length >= needed && errors.length === 0) {
           // absent: every replica answered so (one that failed may hold the key)
           settled = true
-          resolve(newest)
+          if (!answers.some(a => a.unsettled === true)) {
+            resolve(newest)
+            return
+          }
+          this.readBeyond(key, replicas, options).then(found => {
+            found.forEach(a => { consider(a.record) })
+            resolve(newest)
+          }, reject)
         } else {
           settled = true
           const why = answers.length >= needed ? 'none holding the key, and absence needs every replica' : `${needed} needed`
@@ -156,8 +163,8 @@ export class Coordinator {
       const ask = (): void => {
         const node = unasked.shift()!
         inFlight++
-        asked.push(this.ctx.rpc.fetch(node, [key], options).then(({ records: [record] }) => {
-          answers.push({ node, record })
+        asked.push(this.ctx.rpc.fetch(node, [key], options).then(({ records: [record], unsettled }) => {
+          answers.push({ node, record, unsettled })
           consider(record)
         }, err => {
           errors.push(errorMessage(err))
@@ -171,6 +178,29 @@ export class Coordinator {
     })
     void Promise.allSettled(asked).then(async () => { await this.repair(answers, newest) })
     return result
+  }
+
+  /**
+   * Every replica said it holds nothing, but some said so while their ranges
+   * were changing (a join, or rings merging after a partition healed): the
+   * key may still be on its way from the peers that held it before, and
+   * after a merge those sit further along the key's successor list. Ask them
+   * too; what they hold is then repaired onto the replicas.
+   */
+  private async readBeyond (key: Uint8Array, replicas: NodeRef[], options: RequestOptions): Promise<ReadAnswer[]> {
+    const found = await this.ctx.ring.findSuccessor(keyId(key), options)
+    const asked = new Set(replicas.map(n => n.peer))
+    const further: NodeRef[] = []
+    for (const node of found.successors) {
+      if (asked.has(node.peer)) continue
+      asked.add(node.peer)
+      further.push(node)
+    }
+    const answers = await Promise.all(further.map(async node => this.ctx.rpc.fetch(node, [key], options).then(
+      ({ records: [record] }): ReadAnswer => ({ node, record }),
+      (): undefined => undefined)))
+    this.ctx.onReadBeyond?.(further.length)
+    return answers.filter(a => a !== undefined)
   }
 
   /** Read repair of the replicas that answered, once every one asked has */

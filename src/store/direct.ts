@@ -17,6 +17,8 @@ import type { NodeRef, RequestOptions } from '../ring/types.ts'
 export interface ReadAnswer {
   node: NodeRef
   record: StoreRecord | undefined
+  /** it holds nothing, but its ranges changed lately: the key may be on its way to it */
+  unsettled?: boolean
 }
 
 /**
@@ -32,10 +34,10 @@ export async function readDirect (ctx: StoreContext, key: Uint8Array, consistenc
   const answers: ReadAnswer[] = []
   const [checked] = await Promise.all([
     checkOwner(ctx, guess, async () => ctx.rpc.fetchChecked(owner, key, options)),
-    ...others.map(async node => ctx.rpc.fetch(node, [key], options).then(({ records: [record] }) => { answers.push({ node, record }) }, () => {}))
+    ...others.map(async node => ctx.rpc.fetch(node, [key], options).then(({ records: [record], unsettled }) => { answers.push({ node, record, unsettled }) }, () => {}))
   ])
   if (checked === undefined) return { answers }
-  answers.push({ node: owner, record: checked.answer.record })
+  answers.push({ node: owner, record: checked.answer.record, unsettled: checked.answer.unsettled })
   return { replicas: checked.replicas, answers }
 }
 

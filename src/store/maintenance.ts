@@ -94,6 +94,7 @@ export class Maintenance {
 
   /** The ring around this peer changed: re-check replicas soon */
   ringChanged (): void {
+    this.ctx.unsettledUntil = this.ctx.clock.now() + this.ctx.options.settleTime
     this.syncer.runSoon()
     this.sweeper.runSoon()
     this.successorsChanged()

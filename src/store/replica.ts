@@ -10,7 +10,7 @@ import { xorDigests } from './range-sync.ts'
 import { replicaSet } from './replicas.ts'
 import type { StoreContext } from './context.ts'
 import type { StoreRecord } from './record.ts'
-import type { FetchResult, Ownership, RangePage, StoreHandler, VersionEntry } from './types.ts'
+import type { CheckedFetch, FetchResult, Ownership, RangePage, StoreHandler, VersionEntry } from './types.ts'
 import type { Id } from '../ring/id.ts'
 
 export class Replica implements StoreHandler {
@@ -65,9 +65,9 @@ export class Replica implements StoreHandler {
     return { owner: false, successors: [] }
   }
 
-  async fetchChecked (key: Uint8Array): Promise<{ record: StoreRecord | undefined, ownership: Ownership }> {
-    const { records: [record] } = await this.fetch([key])
-    return { record, ownership: this.ownership(key) }
+  async fetchChecked (key: Uint8Array): Promise<CheckedFetch> {
+    const { records: [record], unsettled } = await this.fetch([key])
+    return { record, ownership: this.ownership(key), unsettled }
   }
 
   async storeChecked (record: StoreRecord, from: string): Promise<{ stored: boolean, ownership: Ownership }> {
@@ -92,7 +92,9 @@ export class Replica implements StoreHandler {
       }
       answered++
     }
-    return { records, answered }
+    // a miss right after this peer's ranges changed may be a key still being handed over
+    const unsettled = records.length < answered && this.ctx.clock.now() < this.ctx.unsettledUntil
+    return { records, answered, unsettled }
   }
 
   async rangeDigest (from: Id, until: Id): Promise<Uint8Array> {

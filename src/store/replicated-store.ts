@@ -47,6 +47,8 @@ export interface ReplicatedStoreInit {
   onProgress?(progress: TransferProgress): void
   /** a read or write went straight to a guessed owner: how its check ended */
   onOwnerCheck?(outcome: OwnerCheckOutcome): void
+  /** an absent read asked members past the replica set (replicas were unsettled) */
+  onReadBeyond?(peers: number): void
 }
 
 export class ReplicatedStore {
@@ -80,7 +82,9 @@ export class ReplicatedStore {
         onProgress: init.onProgress
       },
       leaving: false,
-      onOwnerCheck: init.onOwnerCheck
+      unsettledUntil: -Infinity,
+      onOwnerCheck: init.onOwnerCheck,
+      onReadBeyond: init.onReadBeyond
     }
     this.context = context
     this.coordinator = new Coordinator(context)

@@ -20,6 +20,19 @@ export interface VersionEntry {
 export interface FetchResult {
   records: StoreRecord[]
   answered: number
+  /**
+   * a key asked for is not held, and this peer's place in the ring changed
+   * lately (a join, a merge of rings): its handoff may still be on the way,
+   * so the absence is not final
+   */
+  unsettled?: boolean
+}
+
+/** A FETCH with an owner check: the record, the owner's word, and whether an absence is final */
+export interface CheckedFetch {
+  record: StoreRecord | undefined
+  ownership: Ownership
+  unsettled?: boolean
 }
 
 /**
@@ -45,7 +58,7 @@ export interface StoreRpc {
   /** records held for a prefix of `keys`; `answered` says how many keys were looked at */
   fetch(to: NodeRef, keys: Uint8Array[], options?: RequestOptions): Promise<FetchResult>
   /** the record `to` holds for `key`, and whether `to` owns the key */
-  fetchChecked(to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<{ record: StoreRecord | undefined, ownership: Ownership }>
+  fetchChecked(to: NodeRef, key: Uint8Array, options?: RequestOptions): Promise<CheckedFetch>
   /** store `record` at `to` only if `to` owns its key; `stored` as in store() */
   storeChecked(to: NodeRef, record: StoreRecord, options?: RequestOptions): Promise<{ stored: boolean, ownership: Ownership }>
   /** XOR digest of everything held in (from, to] */
@@ -68,7 +81,7 @@ export interface StoreHandler {
   /** whether this peer owns `key`, and the successors of the position that does */
   ownership(key: Uint8Array): Ownership
   /** the record held for `key`, and whether this peer owns it */
-  fetchChecked(key: Uint8Array): Promise<{ record: StoreRecord | undefined, ownership: Ownership }>
+  fetchChecked(key: Uint8Array): Promise<CheckedFetch>
   /** keep `record` only if this peer owns its key, so a wrongly guessed owner holds no stray copy */
   storeChecked(record: StoreRecord, from: string): Promise<{ stored: boolean, ownership: Ownership }>
   rangeDigest(from: Id, until: Id): Promise<Uint8Array>

@@ -407,6 +407,7 @@ export interface FetchResponse {
   records: Uint8Array<ArrayBuffer>[]
   answered: number
   ownership?: Ownership
+  unsettled: boolean
 }
 
 export namespace FetchResponse {
@@ -436,13 +437,19 @@ export namespace FetchResponse {
           Ownership.codec().encode(obj.ownership, w)
         }
 
+        if ((obj.unsettled != null && obj.unsettled !== false)) {
+          w.uint32(32)
+          w.bool(obj.unsettled)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           records: [],
-          answered: 0
+          answered: 0,
+          unsettled: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -467,6 +474,10 @@ export namespace FetchResponse {
               obj.ownership = Ownership.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.ownership
               })
+              break
+            }
+            case 4: {
+              obj.unsettled = reader.bool()
               break
             }
             default: {
@@ -517,6 +528,13 @@ export namespace FetchResponse {
 
               break
             }
+            case 4: {
+              yield {
+                field: `${prefix}.unsettled`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -551,6 +569,11 @@ export namespace FetchResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface FetchResponseUnsettledFieldEvent {
+    field: '$.unsettled'
+    value: boolean
+  }
+
   export function encode (obj: Partial<FetchResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, FetchResponse.codec())
   }
@@ -559,7 +582,7 @@ export namespace FetchResponse {
     return decodeMessage(buf, FetchResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseRecordsFieldEvent | FetchResponseAnsweredFieldEvent | FetchResponseOwnershipOwnerFieldEvent | FetchResponseOwnershipSuccessorsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FetchResponse>): Generator<FetchResponseRecordsFieldEvent | FetchResponseAnsweredFieldEvent | FetchResponseOwnershipOwnerFieldEvent | FetchResponseOwnershipSuccessorsFieldEvent | FetchResponseUnsettledFieldEvent> {
     return streamMessage(buf, FetchResponse.codec(), opts)
   }
 }
