@@ -28,7 +28,7 @@ const MERGE_BOUND = 30_000
 const DATA_BOUND = 60_000
 const FAST = ['--stabilize', '250', '--sync', '1000']
 
-const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 const report = (line: string): void => { console.log(`      measured: ${line}`) }
 const range = (prefix: string, n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${from + i}`)
