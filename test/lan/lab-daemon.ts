@@ -92,6 +92,11 @@ export async function startDaemon (lab: Lab, host: Host, config: DaemonConfig): 
   }
 }
 
+/** Run a client command (`chord ARGS --api 127.0.0.1:5001`) inside `host`, against that host's daemon; its stdout */
+export async function chordCli (lab: Lab, host: Host, args: string[]): Promise<string> {
+  return lab.exec(host, process.execPath, [BIN, ...args, '--api', `127.0.0.1:${API_PORT}`], 40_000)
+}
+
 /** SIGKILL a daemon by its pid and wait until it is gone */
 export async function stopDaemon (daemon: LanDaemon): Promise<void> {
   if (daemon.proc.exitCode !== null || daemon.proc.signalCode !== null) return
