@@ -3,6 +3,7 @@
  * dist/ must be built: `npm run build`), and HTTP requests to a host's own
  * API, made through that host's relay.
  */
+import { existsSync } from 'node:fs'
 import { mkdir, rm, writeFile } from 'node:fs/promises'
 import { request } from 'node:http'
 import { join } from 'node:path'
@@ -57,6 +58,7 @@ export async function hostApi (host: Host, method: string, path: string, body?: 
 
 /** Start a daemon on `host` with a fresh data directory; resolves once its API answers */
 export async function startDaemon (lab: Lab, host: Host, config: DaemonConfig): Promise<LanDaemon> {
+  if (!existsSync(join(ROOT, 'dist/src/cli/chord.js'))) throw new Error('bin/chord.js runs dist/: run `npm run build` first')
   const data = join(lab.dir, `data-h${host.index}`)
   await rm(data, { recursive: true, force: true })
   await mkdir(data, { recursive: true })
@@ -88,6 +90,11 @@ export async function startDaemon (lab: Lab, host: Host, config: DaemonConfig): 
     output: () => output,
     exited
   }
+}
+
+/** Run a client command (`chord ARGS --api 127.0.0.1:5001`) inside `host`, against that host's daemon; its stdout */
+export async function chordCli (lab: Lab, host: Host, args: string[]): Promise<string> {
+  return lab.exec(host, process.execPath, [BIN, ...args, '--api', `127.0.0.1:${API_PORT}`], 40_000)
 }
 
 /** SIGKILL a daemon by its pid and wait until it is gone */

@@ -49,7 +49,15 @@ net.createServer(c => { const u = net.connect(Number(port), '127.0.0.1'); c.pipe
 
 let labsMade = 0
 const open = new Set<Lab>()
-process.on('exit', () => { for (const lab of open) lab.closeNow() })
+const closeAll = (): void => { for (const lab of open) lab.closeNow() }
+process.on('exit', closeAll)
+// Ctrl-C or a kill: clean up, then die of the same signal
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    closeAll()
+    process.kill(process.pid, signal)
+  })
+}
 
 export class Lab {
   readonly hosts: Host[] = []

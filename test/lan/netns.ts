@@ -25,6 +25,8 @@ export function runQuietly (command: string, args: string[]): void {
 }
 
 let availability: Promise<string | undefined> | undefined
+/** the skip is said once per run, not once per suite */
+let skipNoted = false
 
 /**
  * Why this machine cannot host a LAN lab, or undefined when it can:
@@ -60,6 +62,7 @@ export async function requireLab (context: Mocha.Context, suite: string): Promis
   const why = await labUnavailable()
   if (why === undefined) return
   if (process.env.CI === 'true') throw new Error(`${suite}: the LAN lab must run under CI, but ${why}`)
-  console.log(`      skipped ${suite}: no LAN lab on this machine (${why}; needs root, ip netns and nft)`)
+  if (!skipNoted) console.log(`      skipping the LAN lab tests (test/lan/): no LAN lab on this machine (${why}; they need root, ip netns and nft)`)
+  skipNoted = true
   context.skip()
 }

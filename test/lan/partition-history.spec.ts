@@ -6,6 +6,9 @@
  * higher version wins. After the heal the rings must become one, and once
  * the data converged no read may be stale or absent.
  *
+ * Six hosts split 3 | 3 for 45 s (default intervals): on today's code the
+ * two rings never merge and the reads after the heal show it.
+ *
  * Run alone (after `npm run build`, as root):
  *   npx mocha --no-config --import=tsx test/lan/partition-history.spec.ts
  */
@@ -16,11 +19,11 @@ import { Lab } from './lab.ts'
 import { poll, startRing, stopDaemon } from './lab-daemon.ts'
 import { requireLab } from './netns.ts'
 import { PartitionWorkload, converged } from './partition-workload.ts'
-import { waitOneRing } from './ring-view.ts'
+import { describeViews, ringView, waitOneRing } from './ring-view.ts'
 import type { Operation } from '../churn/history.ts'
 import type { LanDaemon } from './lab-daemon.ts'
 
-const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, ms))
+const sleep = async (ms: number): Promise<void> => new Promise(resolve => setTimeout(resolve, Math.max(0, ms)))
 const at = (wallTime: number, writer = 'a'): Operation['version'] => ({ wallTime, logical: 0, writer })
 
 function historyOf (...ops: Array<Partial<Operation> & Pick<Operation, 'kind' | 'start' | 'end'>>): History {
@@ -64,7 +67,7 @@ describe('partition nemesis: history checked across a split and heal of the LAN'
 
   before(async function () {
     await requireLab(this, 'partition nemesis')
-    lab = await Lab.create(4, 2)
+    lab = await Lab.create(6, 3)
   })
 
   after(async () => {
@@ -73,7 +76,7 @@ describe('partition nemesis: history checked across a split and heal of the LAN'
   })
 
   it('no lost write and no stale read once the ring is one again and the data converged', async () => {
-    daemons = await startRing(lab, lab.hosts, ['--stabilize', '250', '--sync', '1000'])
+    daemons = await startRing(lab, lab.hosts)
     const peers = daemons.map(d => d.peer)
     await waitOneRing(lab.hosts, peers, 60_000, 'the initial ring')
     const history = new History()
@@ -85,12 +88,13 @@ describe('partition nemesis: history checked across a split and heal of the LAN'
     await lab.split()
     const window = { start: performance.now(), end: Infinity }
     history.partitions.push(window)
-    await sleep(30_000)
+    await sleep(45_000)
+    const apart = describeViews(await Promise.all(lab.hosts.map(ringView)), peers.length)
     await lab.healSplit()
-    const merged = await waitOneRing(lab.hosts, peers, 30_000, 'one ring after the heal').then(ms => `one ring ${(ms / 1000).toFixed(1)} s after the heal`, (err: Error) => err.message)
+    const merged = await waitOneRing(lab.hosts, peers, 30_000, 'one ring after the heal').then(ms => ({ ok: true, text: `one ring ${(ms / 1000).toFixed(1)} s after the heal` }), (err: Error) => ({ ok: false, text: err.message }))
     await workload.stop()
     const data = await poll(async () => converged(history, lab.hosts, keys), 45_000, 'every key to read back its final value', 1_000)
-      .then(ms => `data converged ${(ms / 1000).toFixed(1)} s later`, (err: Error) => err.message)
+      .then(ms => `data converged ${(ms / 1000).toFixed(1)} s later`, (err: Error) => `not converged: ${err.message}`)
     window.end = performance.now()
     workload.start()
     await sleep(15_000)
@@ -98,10 +102,11 @@ describe('partition nemesis: history checked across a split and heal of the LAN'
     await workload.finalReads()
     const violations = history.check()
     const { byKind } = history.summary()
-    console.log(`      measured: ${merged}; ${data}; ${history.ops.length} operations (writes ${byKind.write.ok} ok / ${byKind.write.failed} failed, ` +
-      `reads ${byKind.read.ok} ok / ${byKind.read.failed} failed); ${violations.length} violations`)
+    const kinds = [...new Set(violations.map(v => v.kind))].map(kind => `${violations.filter(v => v.kind === kind).length} ${kind}`).join(', ')
+    console.log(`      measured: before the heal ${apart}; ${merged.text}; ${data}; ${history.ops.length} operations (writes ${byKind.write.ok} ok / ${byKind.write.failed} failed, ` +
+      `reads ${byKind.read.ok} ok / ${byKind.read.failed} failed); ${violations.length} violations${kinds === '' ? '' : ` (${kinds})`}`)
     for (const v of violations.slice(0, 5)) console.log(`        ${v.kind} ${v.key}: ${v.detail}`)
-    assert.match(merged, /^one ring/, merged)
-    assert.deepEqual(violations, [])
+    assert.ok(merged.ok, merged.text)
+    assert.equal(violations.length, 0, `${violations.length} violations after the heal (${kinds}), e.g. ${violations[0]?.kind} ${violations[0]?.key}: ${violations[0]?.detail}`)
   })
 })
