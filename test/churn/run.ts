@@ -10,7 +10,7 @@
  *   npm run test:churn -- --seed 7 --peers 32 --events 60
  *   CHURN_TRACE=1 npm run test:churn     also trace where the copies of flagged keys went
  *
- * test/churn.spec.ts runs a short form inside npm test.
+ * test/network/churn.spec.ts runs a short form inside npm test.
  */
 import { parseArgs } from 'node:util'
 import { checkIdeal } from '../../harness/invariants.ts'

@@ -9,7 +9,7 @@
  * Exempt: generated protons code (src/ ** /pb/, `npm run protos` writes it),
  * and src/api/viewer/script.ts, which is one String.raw template holding the
  * viewer's browser script: TypeScript sees a single constant, not functions,
- * and test/viewer.spec.ts checks that script in a browser.
+ * and test/network/viewer.spec.ts checks that script in a browser.
  */
 import assert from 'node:assert/strict'
 import { readFile, readdir } from 'node:fs/promises'

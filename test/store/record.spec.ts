@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { InvalidRecordError } from '../../src/store/errors.ts'
 import { Record as PbRecord } from '../../src/store/pb/store.ts'
 import { compareVersions, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest } from '../../src/store/record.ts'
-import { put, randomBytes, seeded, tombstone, version } from './helpers.ts'
+import { put, randomBytes, seeded, tombstone, version } from '../fixtures/records.ts'
 import type { StoreRecord, Version } from '../../src/store/record.ts'
 
 function rejects (bytes: Uint8Array, pattern: RegExp, limits = DEFAULT_LIMITS): void {

@@ -3,7 +3,7 @@
  * string so the daemon serves it from the sources (tsx) and from dist/
  * alike, with no build step and nothing fetched from elsewhere. Plain ES2017
  * for any browser; no backquotes or dollar-braces inside (String.raw below).
- * test/viewer.spec.ts checks that it parses and runs in Chromium.
+ * test/network/viewer.spec.ts checks that it parses and runs in Chromium.
  */
 export const VIEWER_SCRIPT = String.raw`// The ring viewer: polls GET /ring?peers=true (this daemon's walk of the
 // ring) every second and draws it; GET /keys/KEY/lookup for the lookup box.

@@ -7,13 +7,13 @@
  * daemons on hosts of a LAN made of network namespaces.)
  */
 import assert from 'node:assert/strict'
-import { checkIdeal } from '../harness/invariants.ts'
-import { diverged, misplaced, text } from './fixtures/kv.ts'
-import { Partition, createPartitionedPeer } from './fixtures/partition.ts'
-import { addrOf, service, waitFor } from '../harness/peers.ts'
-import { R, states, stopAll } from './fixtures/ring.ts'
-import type { Peer } from '../harness/peers.ts'
-import type { ChordInit, NodeRef } from '../src/index.ts'
+import { checkIdeal } from '../../harness/invariants.ts'
+import { diverged, misplaced, text } from '../fixtures/kv.ts'
+import { Partition, createPartitionedPeer } from '../fixtures/partition.ts'
+import { addrOf, service, waitFor } from '../../harness/peers.ts'
+import { R, states, stopAll } from '../fixtures/ring.ts'
+import type { Peer } from '../../harness/peers.ts'
+import type { ChordInit, NodeRef } from '../../src/index.ts'
 
 const r = 3
 

@@ -11,12 +11,12 @@
 import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { startApiRing } from '../harness/api-ring.ts'
-import { CHROMIUM, hasChromium, launchChromium } from '../harness/browser.ts'
-import { ROOT } from './fixtures/daemons.ts'
-import { waitFor } from '../harness/peers.ts'
-import { waitForIdealRing } from './fixtures/ring.ts'
-import type { ApiRing } from '../harness/api-ring.ts'
+import { startApiRing } from '../../harness/api-ring.ts'
+import { CHROMIUM, hasChromium, launchChromium } from '../../harness/browser.ts'
+import { ROOT } from '../fixtures/daemons.ts'
+import { waitFor } from '../../harness/peers.ts'
+import { waitForIdealRing } from '../fixtures/ring.ts'
+import type { ApiRing } from '../../harness/api-ring.ts'
 import type { Browser, Page } from 'playwright-core'
 
 const ARTIFACTS = join(ROOT, 'test-artifacts')

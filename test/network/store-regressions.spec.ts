@@ -3,10 +3,10 @@
  * pinned down by the smallest test that showed it.
  */
 import assert from 'node:assert/strict'
-import { expectedReplicas, text } from './fixtures/kv.ts'
-import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import { service } from '../harness/peers.ts'
-import type { Peer } from '../harness/peers.ts'
+import { expectedReplicas, text } from '../fixtures/kv.ts'
+import { startRing, stopAll, waitForIdealRing } from '../fixtures/ring.ts'
+import { service } from '../../harness/peers.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 const r = 3
 

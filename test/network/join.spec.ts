@@ -4,11 +4,11 @@
  * peers by hand, as mDNS would report them.
  */
 import assert from 'node:assert/strict'
-import { ringJoiner } from '../src/cli/join.ts'
-import { addrOf, createPeer, waitFor } from '../harness/peers.ts'
-import { stopAll } from './fixtures/ring.ts'
-import type { Joiner } from '../src/cli/join.ts'
-import type { Peer } from '../harness/peers.ts'
+import { ringJoiner } from '../../src/cli/join.ts'
+import { addrOf, createPeer, waitFor } from '../../harness/peers.ts'
+import { stopAll } from '../fixtures/ring.ts'
+import type { Joiner } from '../../src/cli/join.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 /** tell `peer` that mDNS found `other` */
 function discover (peer: Peer, other: Peer): void {

@@ -7,11 +7,11 @@ import assert from 'node:assert/strict'
 import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createChordNode } from '../src/node.ts'
-import { misplaced, pick, pool, text } from './fixtures/kv.ts'
-import { FAST, addrOf, createPeer, service, waitFor } from '../harness/peers.ts'
-import { R as RING_R, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import type { Peer } from '../harness/peers.ts'
+import { createChordNode } from '../../src/node.ts'
+import { misplaced, pick, pool, text } from '../fixtures/kv.ts'
+import { FAST, addrOf, createPeer, service, waitFor } from '../../harness/peers.ts'
+import { R as RING_R, startRing, states, stopAll, waitForIdealRing } from '../fixtures/ring.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 const r = 3
 

@@ -3,11 +3,11 @@
  * answer, and the fallback on a successor list that this forces.
  */
 import assert from 'node:assert/strict'
-import { RING_SIZE, add, between, betweenRightIncl, nodeId } from '../src/ring/id.ts'
-import { RingPeer } from '../src/ring/ring-peer.ts'
-import { ChordLoopback } from '../src/rpc/loopback.ts'
-import type { Id } from '../src/ring/id.ts'
-import type { ChordRpc, NodeRef, StepResult } from '../src/ring/types.ts'
+import { RING_SIZE, add, between, betweenRightIncl, nodeId } from '../../src/ring/id.ts'
+import { RingPeer } from '../../src/ring/ring-peer.ts'
+import { ChordLoopback } from '../../src/rpc/loopback.ts'
+import type { Id } from '../../src/ring/id.ts'
+import type { ChordRpc, NodeRef, StepResult } from '../../src/ring/types.ts'
 
 const LIST = 8
 

@@ -6,12 +6,12 @@
  */
 import assert from 'node:assert/strict'
 import { MemoryDatastore } from 'datastore-core'
-import { startApi } from '../src/api/index.ts'
-import { addrOf, createPeer } from '../harness/peers.ts'
-import { assertRingOrder } from './fixtures/ring-order.ts'
-import { stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import type { ExportPageJson, RunningApi } from '../src/api/index.ts'
-import type { Peer } from '../harness/peers.ts'
+import { startApi } from '../../src/api/index.ts'
+import { addrOf, createPeer } from '../../harness/peers.ts'
+import { assertRingOrder } from '../fixtures/ring-order.ts'
+import { stopAll, waitForIdealRing } from '../fixtures/ring.ts'
+import type { ExportPageJson, RunningApi } from '../../src/api/index.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 const PEERS = 6
 const R = 5

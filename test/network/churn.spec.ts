@@ -3,12 +3,12 @@
  * history checker and schedule it relies on, checked on their own.
  */
 import assert from 'node:assert/strict'
-import { seeded } from './fixtures/random.ts'
-import { History, valueOf } from './churn/history.ts'
-import { LONG, formatReport, runChurn } from './churn/run.ts'
-import { chooseVictims, plan } from './churn/schedule.ts'
-import type { Operation } from './churn/history.ts'
-import type { RingEntry, Unavailable } from './churn/schedule.ts'
+import { seeded } from '../fixtures/random.ts'
+import { History, valueOf } from '../churn/history.ts'
+import { LONG, formatReport, runChurn } from '../churn/run.ts'
+import { chooseVictims, plan } from '../churn/schedule.ts'
+import type { Operation } from '../churn/history.ts'
+import type { RingEntry, Unavailable } from '../churn/schedule.ts'
 
 /** A history from literal operations (key k, acknowledged, unless told otherwise) */
 function historyOf (...ops: Array<Partial<Operation> & Pick<Operation, 'kind' | 'start' | 'end'>>): History {

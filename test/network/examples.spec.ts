@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { join } from 'node:path'
-import { ROOT, TSX } from './fixtures/daemons.ts'
+import { ROOT, TSX } from '../fixtures/daemons.ts'
 
 const EXAMPLES: Array<{ script: string, args?: string[], shows: RegExp }> = [
   { script: 'quickstart.ts', shows: /read all 20 back through each of the 5 peers/ },

@@ -5,13 +5,13 @@
  * (and names its successors). A wrong or dead guess falls back on a lookup.
  */
 import assert from 'node:assert/strict'
-import { keyId } from '../src/ring/id.ts'
-import { RingMethod } from '../src/rpc/ring-protocol.ts'
-import { StoreMethod } from '../src/rpc/store-protocol.ts'
-import { expectedReplicas, misplaced, text } from './fixtures/kv.ts'
-import { addrOf, createPeer, service, waitFor } from '../harness/peers.ts'
-import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import type { Peer } from '../harness/peers.ts'
+import { keyId } from '../../src/ring/id.ts'
+import { RingMethod } from '../../src/rpc/ring-protocol.ts'
+import { StoreMethod } from '../../src/rpc/store-protocol.ts'
+import { expectedReplicas, misplaced, text } from '../fixtures/kv.ts'
+import { addrOf, createPeer, service, waitFor } from '../../harness/peers.ts'
+import { startRing, stopAll, waitForIdealRing } from '../fixtures/ring.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 const r = 3
 const encoder = new TextEncoder()

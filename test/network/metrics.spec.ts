@@ -4,11 +4,11 @@
  */
 import assert from 'node:assert/strict'
 import { Registry } from 'prom-client'
-import { createChordNode } from '../src/node.ts'
-import { FAST } from '../harness/peers.ts'
-import { parsePrometheus } from './fixtures/prometheus.ts'
-import { stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import type { Peer } from '../harness/peers.ts'
+import { createChordNode } from '../../src/node.ts'
+import { FAST } from '../../harness/peers.ts'
+import { parsePrometheus } from '../fixtures/prometheus.ts'
+import { stopAll, waitForIdealRing } from '../fixtures/ring.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 /** the samples of Prometheus text, checked strictly (test/fixtures/prometheus.ts) */
 function parse (text: string): Map<string, number> {

@@ -5,10 +5,10 @@
  */
 import assert from 'node:assert/strict'
 import { TypedEventEmitter } from '@libp2p/interface'
-import { watchLeave } from '../src/cli/daemon-log.ts'
-import { Progress, progressMode } from '../src/cli/progress.ts'
-import { waitFor } from '../harness/peers.ts'
-import type { Chord, ChordEvents, StoreStats } from '../src/index.ts'
+import { watchLeave } from '../../src/cli/daemon-log.ts'
+import { Progress, progressMode } from '../../src/cli/progress.ts'
+import { waitFor } from '../../harness/peers.ts'
+import type { Chord, ChordEvents, StoreStats } from '../../src/index.ts'
 
 const CLEAR = '\r\x1b[2K'
 

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { api, emptyBootstrap, killAll, runChord, settled, startDaemon, tempDir } from './fixtures/daemons.ts'
-import { waitFor } from '../harness/peers.ts'
-import { assertRingOrder } from './fixtures/ring-order.ts'
-import { parsePrometheus, total } from './fixtures/prometheus.ts'
-import type { Daemon } from './fixtures/daemons.ts'
-import type { RecordLine } from '../src/api/index.ts'
+import { api, emptyBootstrap, killAll, runChord, settled, startDaemon, tempDir } from '../fixtures/daemons.ts'
+import { waitFor } from '../../harness/peers.ts'
+import { assertRingOrder } from '../fixtures/ring-order.ts'
+import { parsePrometheus, total } from '../fixtures/prometheus.ts'
+import type { Daemon } from '../fixtures/daemons.ts'
+import type { RecordLine } from '../../src/api/index.ts'
 
 const COUNT = 600
 

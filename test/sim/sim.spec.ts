@@ -4,15 +4,15 @@
  * `npm run sim` prints are measurements of the real ring code.
  */
 import assert from 'node:assert/strict'
-import { grow } from '../sim/build.ts'
-import { Cluster } from '../sim/cluster.ts'
-import { lookupBatch, tally } from '../sim/lookups.ts'
-import { Scheduler } from '../sim/scheduler.ts'
-import { successorRings } from '../sim/truth.ts'
-import { failures } from '../sim/experiments/failures.ts'
-import { partition } from '../sim/experiments/partition.ts'
-import { mean } from '../sim/stats.ts'
-import type { NodeRef } from '../src/ring/types.ts'
+import { grow } from '../../sim/build.ts'
+import { Cluster } from '../../sim/cluster.ts'
+import { lookupBatch, tally } from '../../sim/lookups.ts'
+import { Scheduler } from '../../sim/scheduler.ts'
+import { successorRings } from '../../sim/truth.ts'
+import { failures } from '../../sim/experiments/failures.ts'
+import { partition } from '../../sim/experiments/partition.ts'
+import { mean } from '../../sim/stats.ts'
+import type { NodeRef } from '../../src/ring/types.ts'
 
 describe('simulator', function () {
   this.timeout(30_000)

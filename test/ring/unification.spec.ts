@@ -2,12 +2,12 @@
  * The bookkeeping of ring unification: which lost members and discovered
  * peers are probed when, and that a peer gone for good costs bounded memory
  * and probes. Driven by a manual clock; the merge itself is tested with real
- * peers in test/merge.spec.ts and with daemons on a LAN in test/lan/.
+ * peers in test/network/merge.spec.ts and with daemons on a LAN in test/lan/.
  */
 import assert from 'node:assert/strict'
-import { Unification } from '../src/ring/unification.ts'
-import type { ProbeOutcome, UnificationInit } from '../src/ring/unification.ts'
-import type { NodeRef } from '../src/ring/types.ts'
+import { Unification } from '../../src/ring/unification.ts'
+import type { ProbeOutcome, UnificationInit } from '../../src/ring/unification.ts'
+import type { NodeRef } from '../../src/ring/types.ts'
 
 const node = (peer: string): NodeRef => ({ id: BigInt(peer.length), peer, vnode: 0, addrs: [] })
 

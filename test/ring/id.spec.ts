@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { ID_BITS, RING_SIZE, add, between, betweenRightIncl, distance, fingerStart, idFromBytes, idFromHex, idToBytes, idToHex, keyId, nodeId } from '../src/ring/id.ts'
+import { ID_BITS, RING_SIZE, add, between, betweenRightIncl, distance, fingerStart, idFromBytes, idFromHex, idToBytes, idToHex, keyId, nodeId } from '../../src/ring/id.ts'
 
 const MAX = RING_SIZE - 1n
 

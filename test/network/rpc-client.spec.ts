@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { onAbort } from '../src/rpc/abort-listeners.ts'
-import { RpcClient } from '../src/rpc/rpc-client.ts'
-import { startRing, stopAll, waitForIdealRing } from './fixtures/ring.ts'
+import { onAbort } from '../../src/rpc/abort-listeners.ts'
+import { RpcClient } from '../../src/rpc/rpc-client.ts'
+import { startRing, stopAll, waitForIdealRing } from '../fixtures/ring.ts'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 
 /** A stream the remote reads nothing from: the first send fills it, later writes wait for a drain that never comes */

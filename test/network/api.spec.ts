@@ -8,12 +8,12 @@ import { request } from 'node:http'
 import { Script } from 'node:vm'
 import { byteStream } from '@libp2p/utils'
 import { multiaddr } from '@multiformats/multiaddr'
-import { API_PROTOCOL, callRemoteApi, startApi } from '../src/api/index.ts'
-import { addrOf, createPeer, waitFor } from '../harness/peers.ts'
-import { assertRingOrder } from './fixtures/ring-order.ts'
-import { stopAll } from './fixtures/ring.ts'
-import type { BatchJson, ExportPageJson, LookupJson, RingJson, RingWalkJson, RunningApi, StatsJson } from '../src/api/index.ts'
-import type { Peer } from '../harness/peers.ts'
+import { API_PROTOCOL, callRemoteApi, startApi } from '../../src/api/index.ts'
+import { addrOf, createPeer, waitFor } from '../../harness/peers.ts'
+import { assertRingOrder } from '../fixtures/ring-order.ts'
+import { stopAll } from '../fixtures/ring.ts'
+import type { BatchJson, ExportPageJson, LookupJson, RingJson, RingWalkJson, RunningApi, StatsJson } from '../../src/api/index.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 const LIMIT = 1024
 const decoder = new TextDecoder()

@@ -6,10 +6,10 @@
  * replicas are.
  */
 import assert from 'node:assert/strict'
-import { RING_SIZE, idFromHex, idToHex, keyId } from '../src/index.ts'
-import { ApiError } from '../src/api/errors.ts'
-import { exportPage } from '../src/api/export.ts'
-import type { Chord, Id, NodeRef, Placement, RangePage, StoreRecord, Version } from '../src/index.ts'
+import { RING_SIZE, idFromHex, idToHex, keyId } from '../../src/index.ts'
+import { ApiError } from '../../src/api/errors.ts'
+import { exportPage } from '../../src/api/export.ts'
+import type { Chord, Id, NodeRef, Placement, RangePage, StoreRecord, Version } from '../../src/index.ts'
 
 const encoder = new TextEncoder()
 const version = (wallTime: number): Version => ({ wallTime, logical: 0, writer: 'writer' })

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
-const SCRIPT = fileURLToPath(new URL('./fixtures/ring-lifecycle.ts', import.meta.url))
+const SCRIPT = fileURLToPath(new URL('../fixtures/ring-lifecycle.ts', import.meta.url))
 
 /** resource type → how many more of it `after` has than `before` */
 function grown (before: string[], after: string[]): Record<string, number> {

@@ -3,10 +3,10 @@
  * (yamux in its own block). Checked with the invariants of shared/README.md.
  */
 import assert from 'node:assert/strict'
-import { R, checkLookups, startRing, states, stopAll, waitForIdealRing } from './fixtures/ring.ts'
-import { checkInvariants } from '../harness/invariants.ts'
-import { addrOf, createPeer, waitFor } from '../harness/peers.ts'
-import type { Peer } from '../harness/peers.ts'
+import { R, checkLookups, startRing, states, stopAll, waitForIdealRing } from '../fixtures/ring.ts'
+import { checkInvariants } from '../../harness/invariants.ts'
+import { addrOf, createPeer, waitFor } from '../../harness/peers.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 /** Stabilization rounds a ring of n gets to become ideal */
 const roundsFor = (n: number): number => 100 + 10 * n
