@@ -8,12 +8,12 @@
  * by hand so that the handoff cannot win the race.
  */
 import assert from 'node:assert/strict'
-import { keyId } from '../src/ring/id.ts'
-import { replicaSet } from '../src/store/replicas.ts'
-import { service, waitFor } from '../harness/peers.ts'
-import { checkIdeal } from '../harness/invariants.ts'
-import { R, startRing, states, stopAll } from './fixtures/ring.ts'
-import type { Peer } from '../harness/peers.ts'
+import { keyId } from '../../src/ring/id.ts'
+import { replicaSet } from '../../src/store/replicas.ts'
+import { service, waitFor } from '../../harness/peers.ts'
+import { checkIdeal } from '../../harness/invariants.ts'
+import { R, startRing, states, stopAll } from '../fixtures/ring.ts'
+import type { Peer } from '../../harness/peers.ts'
 
 const r = 3
 const encoder = new TextEncoder()
