@@ -103,25 +103,7 @@ export class RingPeer implements ChordHandler {
     if (!Number.isInteger(count) || count < 1 || count > 1024) {
       throw new RangeError(`virtualNodes must be an integer in [1, 1024], got ${count}`)
     }
-    const nodes: RingNode[] = []
-    for (let vnode = 0; vnode < count; vnode++) {
-      nodes.push(new RingNode({
-        self: { id: nodeId(init.peerBytes, vnode), peer: init.peer, vnode, get addrs () { return init.addrs() } },
-        rpc: this.rpc,
-        successorListLength: init.successorListLength ?? 8,
-        stepWidth: init.stepWidth ?? 3,
-        findSuccessor: async (key) => this.findSuccessor(key),
-        onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
-        onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
-        onSuccessorListChange: (successors) => init.onSuccessorListChange?.(vnode, successors),
-        onUnreachable: (node) => { this.suspect(node, true) },
-        isSuspect: (node) => this.suspects.has(node),
-        alive: (node) => { this.suspects.clear(node) },
-        onLost: (node) => { this.unification.lost(node) },
-        log: this.log
-      }))
-    }
-    this.nodes = nodes
+    this.nodes = Array.from({ length: count }, (_, vnode) => this.position(init, vnode))
     this.lookupContext = {
       peer: this.peer,
       rpc: this.rpc,
@@ -136,7 +118,39 @@ export class RingPeer implements ChordHandler {
     this.probeContext = { ...this.lookupContext, closestCached: () => undefined }
     const clock = init.clock ?? realClock
     const probeInterval = init.probeInterval ?? 2000
-    this.unification = new Unification({
+    this.unification = this.unificationOf(init, clock, probeInterval)
+    this.suspects = new Suspects(clock, 10 * (init.stabilizeInterval ?? 1000))
+    this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
+    this.tasks = [
+      this.stabilizer,
+      new Periodic(async () => { await this.forEachNode(n => n.fixFingers()) }, init.fixFingersInterval ?? 5000, clock),
+      new Periodic(async () => { await this.forEachNode(n => n.checkPredecessor()) }, init.checkPredecessorInterval ?? 2000, clock),
+      new Periodic(async () => { this.unification.probeDue() }, Math.max(1, probeInterval / 2), clock)
+    ]
+  }
+
+  /** Ring position `vnode` of this peer, its events passed on to the peer's */
+  private position (init: RingPeerInit, vnode: number): RingNode {
+    return new RingNode({
+      self: { id: nodeId(init.peerBytes, vnode), peer: init.peer, vnode, get addrs () { return init.addrs() } },
+      rpc: this.rpc,
+      successorListLength: init.successorListLength ?? 8,
+      stepWidth: init.stepWidth ?? 3,
+      findSuccessor: async (key) => this.findSuccessor(key),
+      onSuccessorChange: (previous, current) => init.onSuccessorChange?.(vnode, previous, current),
+      onPredecessorChange: (previous, current) => init.onPredecessorChange?.(vnode, previous, current),
+      onSuccessorListChange: (successors) => init.onSuccessorListChange?.(vnode, successors),
+      onUnreachable: (node) => { this.suspect(node, true) },
+      isSuspect: (node) => this.suspects.has(node),
+      alive: (node) => { this.suspects.clear(node) },
+      onLost: (node) => { this.unification.lost(node) },
+      log: this.log
+    })
+  }
+
+  /** Ring unification: lost members and discovered peers, probed with backoff */
+  private unificationOf (init: RingPeerInit, clock: Clock, probeInterval: number): Unification {
+    return new Unification({
       clock,
       minProbeInterval: probeInterval,
       maxProbeInterval: Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
@@ -148,14 +162,6 @@ export class RingPeer implements ChordHandler {
       probe: async (node) => this.probe(node),
       onProbe: init.onProbe
     })
-    this.suspects = new Suspects(clock, 10 * (init.stabilizeInterval ?? 1000))
-    this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
-    this.tasks = [
-      this.stabilizer,
-      new Periodic(async () => { await this.forEachNode(n => n.fixFingers()) }, init.fixFingersInterval ?? 5000, clock),
-      new Periodic(async () => { await this.forEachNode(n => n.checkPredecessor()) }, init.checkPredecessorInterval ?? 2000, clock),
-      new Periodic(async () => { this.unification.probeDue() }, Math.max(1, probeInterval / 2), clock)
-    ]
   }
 
   get joined (): boolean {

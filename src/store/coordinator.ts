@@ -131,7 +131,7 @@ export class Coordinator {
       if (record !== undefined && (newest === undefined || newer(record.version, newest.version))) newest = record
     }
     answers.forEach(a => { consider(a.record) })
-    const result = await new Promise<StoreRecord | undefined>((resolve, reject) => {
+    let result = await new Promise<StoreRecord | undefined>((resolve, reject) => {
       let settled = false
       const finish = (): void => {
         if (settled) return
@@ -146,14 +146,7 @@ export class Coordinator {
         } else if (answers.length >= needed && errors.length === 0) {
           // absent: every replica answered so (one that failed may hold the key)
           settled = true
-          if (!answers.some(a => a.unsettled === true)) {
-            resolve(newest)
-            return
-          }
-          this.readBeyond(key, replicas, options).then(found => {
-            found.forEach(a => { consider(a.record) })
-            resolve(newest)
-          }, reject)
+          resolve(newest)
         } else {
           settled = true
           const why = answers.length >= needed ? 'none holding the key, and absence needs every replica' : `${needed} needed`
@@ -176,6 +169,10 @@ export class Coordinator {
       for (let i = answers.length; i < needed && unasked.length > 0; i++) ask()
       finish()
     })
+    if (result === undefined && answers.some(a => a.unsettled === true)) {
+      (await this.readBeyond(key, replicas, options)).forEach(a => { consider(a.record) })
+      result = newest
+    }
     void Promise.allSettled(asked).then(async () => { await this.repair(answers, newest) })
     return result
   }
