@@ -31,6 +31,8 @@ export { describeNode } from './ring/node-ref.ts'
 export { compareVersions } from './store/record.ts'
 export { LookupFailedError, NotJoinedError } from './ring/errors.ts'
 export { RingPeer } from './ring/ring-peer.ts'
+/** wrap a ChordRpc so a RingPeer's requests to its own positions are answered in process (RingPeer needs an rpc that reaches itself) */
+export { ChordLoopback } from './rpc/loopback.ts'
 export type { Id, NodeRef, NodeState, LookupResult }
 export type { ChordRpc, ChordHandler, StepResult } from './ring/types.ts'
 export type { Clock } from './util/clock.ts'

@@ -7,6 +7,7 @@
  * holds an older version of. Every transfer goes in bounded batches, a few
  * in flight at once, so reading, the network and writing overlap.
  */
+import { pipe } from 'it-pipe'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
 import { distance, keyId, RING_SIZE } from '../ring/id.ts'
 import type { BucketLayout } from './buckets.ts'
@@ -213,26 +214,36 @@ export async function pushRecords (init: Pick<RangeSyncInit, 'rpc' | 'batchRecor
     }).finally(() => { inFlight.delete(sent) })
     inFlight.add(sent)
   }
+  // records → STORE-sized batches → at most `depth` batches on the wire at once
+  await pipe(records, async function * (source) { yield * batches(source, init.batchRecords, init.batchBytes) }, async (source) => {
+    try {
+      for await (const { batch, bytes } of source) {
+        while (failure === undefined && inFlight.size >= depth) await Promise.race(inFlight)
+        if (failure !== undefined) break
+        send(batch, bytes)
+      }
+    } finally {
+      await Promise.all(inFlight)
+    }
+  })
+  if (failure !== undefined) throw failure.err
+}
+
+/** Cut a stream of records into batches of at most `maxRecords` records and, past the first record, `maxBytes` of keys and values */
+async function * batches (records: AsyncIterable<StoreRecord> | Iterable<StoreRecord>, maxRecords: number, maxBytes: number): AsyncGenerator<{ batch: StoreRecord[], bytes: number }> {
   let batch: StoreRecord[] = []
   let bytes = 0
-  try {
-    for await (const record of records) {
-      if (failure !== undefined) break
-      const size = record.key.byteLength + record.value.byteLength
-      if (batch.length > 0 && (batch.length >= init.batchRecords || bytes + size > init.batchBytes)) {
-        send(batch, bytes)
-        batch = []
-        bytes = 0
-        while (inFlight.size >= depth) await Promise.race(inFlight)
-      }
-      batch.push(record)
-      bytes += size
+  for await (const record of records) {
+    const size = record.key.byteLength + record.value.byteLength
+    if (batch.length > 0 && (batch.length >= maxRecords || bytes + size > maxBytes)) {
+      yield { batch, bytes }
+      batch = []
+      bytes = 0
     }
-    if (failure === undefined && batch.length > 0) send(batch, bytes)
-  } finally {
-    await Promise.all(inFlight)
+    batch.push(record)
+    bytes += size
   }
-  if (failure !== undefined) throw failure.err
+  if (batch.length > 0) yield { batch, bytes }
 }
 
 async function push (init: RangeSyncInit, peer: NodeRef, keys: Uint8Array[], reason: TransferProgress['reason'], result: SyncResult, signal?: AbortSignal): Promise<void> {

@@ -114,11 +114,11 @@ export async function joined (host: Host): Promise<boolean> {
 }
 
 /** Poll `check` until it holds; throw naming `what` after `timeout` ms */
-export async function poll (check: () => boolean | Promise<boolean>, timeout: number, what: string, interval = 250): Promise<number> {
+export async function poll (check: () => boolean | Promise<boolean>, timeout: number, what: string | (() => string), interval = 250): Promise<number> {
   const start = Date.now()
   for (;;) {
     if (await check()) return Date.now() - start
-    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${what}`)
+    if (Date.now() - start > timeout) throw new Error(`timed out after ${timeout} ms waiting for ${typeof what === 'string' ? what : what()}`)
     await new Promise(resolve => setTimeout(resolve, interval))
   }
 }

@@ -118,6 +118,48 @@ export class Ledger {
   }
 }
 
+/** A key whose replica set does not all hold its final version, as a lookup through a host saw it */
+export interface Misplaced {
+  key: string
+  host: number
+  replicas: string[]
+}
+
+/**
+ * Ask a lookup of every acknowledged key (through the hosts in turn) what
+ * each replica holds: the keys whose r replicas do not all hold the final
+ * version (or a later one a failed write left)
+ */
+export async function misplacedKeys (ledger: Ledger, hosts: Host[], replicas: number, parallel = 8): Promise<Misplaced[]> {
+  const keys = ledger.keys()
+  const out: Misplaced[] = []
+  let next = 0
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    for (let i = next++; i < keys.length; i = next++) {
+      const key = keys[i]
+      const host = hosts[i % hosts.length]
+      const final = ledger.final(key)!.version!
+      const seen = await lookupVersions(host, key)
+      const ok = seen !== undefined && seen.length === replicas && seen.every(v => v !== undefined && compareVersions(v, final) >= 0) &&
+        seen.every(v => compareVersions(v!, seen[0]!) === 0)
+      if (!ok) out.push({ key, host: host.index, replicas: (seen ?? []).map(v => v === undefined ? 'none' : `${v.wallTime}.${v.logical}`) })
+    }
+  }))
+  return out
+}
+
+/** The version each replica of `key` holds, as a lookup through `host` reports them; undefined when the lookup failed */
+async function lookupVersions (host: Host, key: string): Promise<Array<Version | undefined> | undefined> {
+  try {
+    const reply = await hostApi(host, 'GET', `/keys/${encodeURIComponent(key)}/lookup`, undefined, 10_000)
+    if (reply.status !== 200) return undefined
+    const { replicas } = JSON.parse(reply.text) as { replicas: Array<{ version?: Version, error?: string }> }
+    return replicas.map(r => r.error === undefined ? r.version : undefined)
+  } catch {
+    return undefined
+  }
+}
+
 /** The value of `key` read through `host`: its text, "absent", or "error: …" */
 export async function readKey (host: Host, key: string): Promise<string> {
   try {
