@@ -66,7 +66,9 @@ export interface RingPeerInit {
   probeInterval?: number
   /** the wait between probes of a lost member that does not answer doubles up to this (default 10000) */
   maxProbeInterval?: number
-  /** a lost member that never answers again is forgotten after this many ms (default 3600000, an hour) */
+  /** a lost member gone this long is probed only every 6 × maxProbeInterval ms (default 600000, ten minutes) */
+  slowProbeAfter?: number
+  /** a lost member that never answers again is forgotten after this many ms (default 86400000, a day) */
   forgetLostAfter?: number
   /** lost members and discovered peers remembered at most (default 64) */
   maxLostPeers?: number
@@ -154,7 +156,9 @@ export class RingPeer implements ChordHandler {
       clock,
       minProbeInterval: probeInterval,
       maxProbeInterval: Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
-      forgetAfter: init.forgetLostAfter ?? 60 * 60 * 1000,
+      slowAfter: init.slowProbeAfter ?? 10 * 60 * 1000,
+      slowProbeInterval: 6 * Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
+      forgetAfter: init.forgetLostAfter ?? 24 * 60 * 60 * 1000,
       maxContacts: init.maxLostPeers ?? 64,
       maxConcurrentProbes: 4,
       quietFor: 60_000,

@@ -16,8 +16,9 @@
  * the other side probes in parallel, so the zip starts in many places.
  *
  * Bounded: at most `maxContacts` peers, each probed at most every
- * `maxProbeInterval` ms once it stopped answering, and forgotten
- * `forgetAfter` ms after it was lost.
+ * `maxProbeInterval` ms once it stopped answering, every
+ * `slowProbeInterval` ms once it has been gone `slowAfter` ms, and
+ * forgotten `forgetAfter` ms after it was lost.
  */
 import type { NodeRef } from './types.ts'
 import type { Clock } from '../util/clock.ts'
@@ -28,6 +29,9 @@ export interface UnificationInit {
   minProbeInterval: number
   /** the wait between probes of a peer that does not answer grows to this */
   maxProbeInterval: number
+  /** a peer gone this long is probed only every `slowProbeInterval` ms */
+  slowAfter: number
+  slowProbeInterval: number
   /** a lost peer that never answered again is forgotten after this long */
   forgetAfter: number
   /** peers remembered at most (the oldest goes first) */
@@ -155,7 +159,8 @@ export class Unification {
         this.drop(contact)
         return
       }
-      contact.wait = Math.min(contact.wait * 2, this.init.maxProbeInterval)
+      const gone = this.init.clock.now() - contact.since
+      contact.wait = Math.min(contact.wait * 2, gone > this.init.slowAfter ? this.init.slowProbeInterval : this.init.maxProbeInterval)
     } finally {
       this.probing--
     }

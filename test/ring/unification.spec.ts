@@ -18,7 +18,9 @@ function setup (answer: (peer: string) => ProbeOutcome | 'unreachable', init: Pa
     clock: { now: () => clock.t, setTimeout: () => undefined, clearTimeout: () => {} },
     minProbeInterval: 1000,
     maxProbeInterval: 8000,
-    forgetAfter: 60_000,
+    slowAfter: 30_000,
+    slowProbeInterval: 20_000,
+    forgetAfter: 120_000,
     maxContacts: 4,
     maxConcurrentProbes: 2,
     quietFor: 30_000,
@@ -51,15 +53,19 @@ describe('ring unification bookkeeping', () => {
     assert.deepEqual(s.probes, [])
     await run(s, 200)
     assert.deepEqual(s.probes, ['a'])
-    // waits 2 s, 4 s, 8 s, 8 s …: 60 s hold about 60 / 8 probes, not 60
-    await run(s, 58_000)
-    assert.ok(s.probes.length >= 7 && s.probes.length <= 11, `${s.probes.length} probes in a minute`)
+    // waits 2 s, 4 s, 8 s, 8 s …: the first 30 s hold about 30 / 8 probes, not 30
+    await run(s, 28_000)
+    assert.ok(s.probes.length >= 4 && s.probes.length <= 6, `${s.probes.length} probes in the first 30 s`)
+    // then every 20 s
+    const before = s.probes.length
+    await run(s, 60_000)
+    assert.ok(s.probes.length - before >= 3 && s.probes.length - before <= 4, `${s.probes.length - before} probes in the next minute`)
   })
 
   it('forgets a lost peer that never answers after forgetAfter', async () => {
     const s = setup(() => 'unreachable')
     s.u.lost(node('a'))
-    await run(s, 59_000)
+    await run(s, 119_000)
     assert.equal(s.u.size, 1)
     await run(s, 2000)
     assert.equal(s.u.size, 0)
