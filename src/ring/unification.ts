@@ -58,7 +58,7 @@ export type ProbeOutcome = 'same' | 'merging'
 
 interface Contact {
   node: NodeRef
-  /** when it was lost or met: it is forgotten `forgetAfter` later */
+  /** when it was lost or met, or last answered: it is forgotten `forgetAfter` later */
   since: number
   /** when it is probed next */
   due: number
@@ -107,11 +107,6 @@ export class Unification {
     this.add(node, true)
   }
 
-  /** The peer answered as a member of our ring: nothing to probe */
-  inRing (peer: string): void {
-    this.contacts.delete(peer)
-  }
-
   private add (node: NodeRef, met: boolean): void {
     const now = this.init.clock.now()
     if (this.contacts.size >= this.init.maxContacts) {
@@ -151,6 +146,7 @@ export class Unification {
         return
       }
       // a merge is under way: look again soon, until the peer is in our ring
+      contact.since = this.init.clock.now()
       contact.failures = 0
       contact.wait = this.init.minProbeInterval
     } catch {
