@@ -38,7 +38,7 @@ const report = (line: string): void => { console.log(`      measured: ${line}`) 
 const range = (prefix: string, n: number, from = 0): string[] => Array.from({ length: n }, (_, i) => `${prefix}-${from + i}`)
 
 describe('LAN partitions: one ring again after the heal, nothing acknowledged lost', function () {
-  this.timeout(240_000)
+  this.timeout(Math.max(240_000, SPLIT_MS + 180_000))
   let lab: Lab
   let daemons: LanDaemon[] = []
   /** the options the running daemons were started with */
