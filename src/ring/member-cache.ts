@@ -6,8 +6,10 @@
  * — decides the owner; a stale entry costs a step or a retry, never a wrong
  * answer (One Hop Lookups, Gupta et al., as a cache on top of Chord).
  */
+import { distance } from './id.ts'
 import { nodeKey } from './node-ref.ts'
 import type { Id } from './id.ts'
+import type { RingNode } from './ring-node.ts'
 import type { NodeRef } from './types.ts'
 
 export class MemberCache {
@@ -84,4 +86,38 @@ export class MemberCache {
     }
     return lo
   }
+}
+
+/**
+ * The first `count` distinct peers from `key` on among the cached members
+ * and what a peer's own positions know first hand (themselves, their
+ * successor lists and predecessors), skipping members that are not `usable`
+ */
+export function knownSuccessors (key: Id, count: number, cache: MemberCache, own: readonly RingNode[], usable: (node: NodeRef) => boolean): NodeRef[] {
+  // cached members from the key on, until `count` distinct peers...
+  const seen = new Set<string>()
+  const known: NodeRef[] = []
+  for (const node of cache.from(key)) {
+    if (!usable(node)) continue
+    known.push(node)
+    seen.add(node.peer)
+    if (seen.size >= count) break
+  }
+  // ...and what our own positions know first hand, merged in ring order
+  for (const n of own) {
+    known.push(n.self, ...n.getSuccessorList().filter(usable))
+    const predecessor = n.getPredecessor()
+    if (predecessor !== undefined && usable(predecessor)) known.push(predecessor)
+  }
+  const from = (node: NodeRef): Id => distance(key, node.id)
+  known.sort((a, b) => { const d = from(a) - from(b); return d < 0n ? -1 : d > 0n ? 1 : 0 })
+  const peers = new Set<string>()
+  const out: NodeRef[] = []
+  for (const node of known) {
+    if (peers.has(node.peer)) continue
+    peers.add(node.peer)
+    out.push(node)
+    if (out.length === count) break
+  }
+  return out
 }

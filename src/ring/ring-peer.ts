@@ -7,10 +7,10 @@
  */
 import { RingNode } from './ring-node.ts'
 import { NotJoinedError } from './errors.ts'
-import { distance, nodeId } from './id.ts'
+import { nodeId } from './id.ts'
 import { iterativeLookup } from './lookup.ts'
 import { describeNode } from './node-ref.ts'
-import { MemberCache } from './member-cache.ts'
+import { MemberCache, knownSuccessors } from './member-cache.ts'
 import { Suspects } from './suspects.ts'
 import { Unification } from './unification.ts'
 import { realClock } from '../util/clock.ts'
@@ -306,36 +306,15 @@ export class RingPeer implements ChordHandler {
     return this.nodes.filter(n => n.joined).map(n => ({ self: n.self, predecessor: n.getPredecessor(), successors: n.getSuccessorList() }))
   }
 
+  /**
+   * The first `count` distinct peers from `key` on, as this peer knows them
+   * without asking anyone (location cache, own positions' neighbours): the
+   * replicas a read or write can go to straight away
+   */
   knownSuccessors (key: Id, count: number): NodeRef[] | undefined {
     const own = this.nodes.filter(n => n.joined)
     if (own.length === 0 || count < 1) return undefined
-    const usable = (node: NodeRef): boolean => !this.suspects.has(node)
-    // cached members from the key on, until `count` distinct peers...
-    const seen = new Set<string>()
-    const known: NodeRef[] = []
-    for (const node of this.cache.from(key)) {
-      if (!usable(node)) continue
-      known.push(node)
-      seen.add(node.peer)
-      if (seen.size >= count) break
-    }
-    // ...and what our own positions know first hand, merged in ring order
-    for (const n of own) {
-      known.push(n.self, ...n.getSuccessorList().filter(usable))
-      const predecessor = n.getPredecessor()
-      if (predecessor !== undefined && usable(predecessor)) known.push(predecessor)
-    }
-    const from = (node: NodeRef): Id => distance(key, node.id)
-    known.sort((a, b) => { const d = from(a) - from(b); return d < 0n ? -1 : d > 0n ? 1 : 0 })
-    const peers = new Set<string>()
-    const out: NodeRef[] = []
-    for (const node of known) {
-      if (peers.has(node.peer)) continue
-      peers.add(node.peer)
-      out.push(node)
-      if (out.length === count) break
-    }
-    return out
+    return knownSuccessors(key, count, this.cache, own, node => !this.suspects.has(node))
   }
 
   /** Members another member just named (an owner's successors): cache them */
