@@ -33,12 +33,6 @@ export interface RingNodeInit {
   alive(node: NodeRef): void
   /** a predecessor stopped answering: remember it, it may come back in another ring */
   onLost?(node: NodeRef): void
-  /**
-   * fixFingers replaced a live finger by another member: the old one may
-   * sit in another ring (rings can come apart inside one side of a
-   * partition, where nobody lost anybody), worth one probe
-   */
-  onFingerReplaced?(node: NodeRef): void
   log: Log
 }
 
@@ -269,7 +263,6 @@ export class RingNode {
    */
   async fixFingers (): Promise<void> {
     if (!this.joined) return
-    const replaced = new Map<string, NodeRef>()
     let i = 0
     while (i < ID_BITS) {
       let owner: NodeRef
@@ -281,16 +274,11 @@ export class RingNode {
       }
       const entry = sameNode(owner, this.self) ? undefined : owner
       do {
-        const old = this.fingers[i]
-        if (old !== undefined && !sameNode(old, entry)) replaced.set(nodeKey(old), old)
         this.fingers[i] = entry
         i++
       } while (i < ID_BITS && betweenRightIncl(this.self.id, fingerStart(this.self.id, i), owner.id))
     }
     this.indexFingers()
-    for (const [key, node] of replaced) {
-      if (!this.distinctFingers.some(f => nodeKey(f) === key)) this.init.onFingerReplaced?.(node)
-    }
   }
 
   private indexFingers (): void {

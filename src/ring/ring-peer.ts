@@ -146,7 +146,6 @@ export class RingPeer implements ChordHandler {
       isSuspect: (node) => this.suspects.has(node),
       alive: (node) => { this.suspects.clear(node) },
       onLost: (node) => { this.unification.lost(node) },
-      onFingerReplaced: (node) => { if (node.peer !== this.peer) this.unification.met(node) },
       log: this.log
     })
   }
