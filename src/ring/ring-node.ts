@@ -160,7 +160,10 @@ export class RingNode {
           continue
         }
       }
-      let next = sameNode(s, this.self) ? [] : [s, ...list]
+      // an empty list means s believes it is alone: a ring of one that was
+      // just merged in (after a partition). Taking its word would drop every
+      // other member we know; keep them behind it instead.
+      let next = sameNode(s, this.self) ? [] : list.length === 0 ? [s, ...this.successors] : [s, ...list]
       if (predecessor !== undefined && !sameNode(predecessor, this.self) && between(this.self.id, predecessor.id, s.id)) {
         try {
           const pList = await rpc.getSuccessorList(predecessor)
