@@ -160,10 +160,15 @@ export class RingNode {
           continue
         }
       }
-      // an empty list means s believes it is alone: a ring of one that was
-      // just merged in (after a partition). Taking its word would drop every
-      // other member we know; keep them behind it instead.
-      let next = sameNode(s, this.self) ? [] : list.length === 0 ? [s, ...this.successors] : [s, ...list]
+      let next = sameNode(s, this.self) ? [] : [s, ...list]
+      // a list that wraps round (shorter than r) without us is a small ring
+      // that does not know us yet: one just merged in after a partition, a
+      // ring of one among them. Taking its word would drop every other member
+      // we know; keep them behind it. (In our own small ring s's list holds
+      // us, and the usual replacement drops the dead.)
+      if (!sameNode(s, this.self) && list.length < this.init.successorListLength && !list.some(n => sameNode(n, this.self))) {
+        next.push(...this.successors)
+      }
       if (predecessor !== undefined && !sameNode(predecessor, this.self) && between(this.self.id, predecessor.id, s.id)) {
         try {
           const pList = await rpc.getSuccessorList(predecessor)
