@@ -160,20 +160,12 @@ export class RingNode {
           continue
         }
       }
-      let next = sameNode(s, this.self) ? [] : [s, ...list]
-      // a list that wraps round (shorter than r) without us is a small ring
-      // that does not know us yet: one just merged in after a partition, a
-      // ring of one among them. Taking its word would drop every other member
-      // we know; keep them behind it. (In our own small ring s's list holds
-      // us, and the usual replacement drops the dead.)
-      if (!sameNode(s, this.self) && list.length < this.init.successorListLength && !list.some(n => sameNode(n, this.self))) {
-        next.push(...this.successors)
-      }
+      let next = sameNode(s, this.self) ? [] : this.listThrough(s, list)
       if (predecessor !== undefined && !sameNode(predecessor, this.self) && between(this.self.id, predecessor.id, s.id)) {
         try {
           const pList = await rpc.getSuccessorList(predecessor)
           this.init.alive(predecessor)
-          next = [predecessor, ...pList]
+          next = this.listThrough(predecessor, pList)
         } catch {
           // p is not alive: keep s (never adopt a member without checking it)
         }
@@ -194,6 +186,19 @@ export class RingNode {
       this.init.log('stabilize: no other member found: %s', errorMessage(err))
       this.setSuccessors([])
     }
+  }
+
+  /**
+   * The successor list through `s`: [s] + s's list, as Zave has it. But a
+   * list that wraps round (shorter than r) without us is a small ring that
+   * does not know us yet — one just merged in after a partition, a ring of
+   * one among them — and taking its word would drop every other member we
+   * know: keep them behind it. (In our own small ring s's list holds us, and
+   * the usual replacement drops the dead.)
+   */
+  private listThrough (s: NodeRef, list: readonly NodeRef[]): NodeRef[] {
+    const wrapsWithoutUs = list.length < this.init.successorListLength && !list.some(n => sameNode(n, this.self))
+    return wrapsWithoutUs ? [s, ...list, ...this.successors] : [s, ...list]
   }
 
   private async notifySuccessor (): Promise<void> {
