@@ -46,7 +46,8 @@ Options:
   --successors N          successor list length (default max(8, 2 × replicas ×
                           virtual nodes))
   --stabilize MS          stabilization interval (default 1000); finger and
-                          predecessor checks scale with it
+                          predecessor checks, and the probes of lost peers that
+                          merge rings after a partition, scale with it
   --sync MS               replica sync interval (default 5000); the sweep that
                           hands keys to their new replicas runs every 6 × MS
   --muxer NAME            yamux or mplex, repeatable, first preferred (default both)
