@@ -46,7 +46,8 @@ describe('RANGE_RECORDS from a hostile peer', function () {
 
   before(async () => {
     victim = await createPeer()
-    attacker = await createPeer()
+    // not a ring of its own, so the two rings of one never merge under the test
+    attacker = await createPeer({ autoJoin: false })
     // the attacker's /chord/1.0.0 is ours to script
     await attacker.unhandle(PROTOCOL)
     const server = new RpcServer({ maxFrameSize: 4 * 1024 * 1024, maxInFlightPerStream: 16, log: silentLog })
