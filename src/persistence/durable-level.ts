@@ -6,7 +6,8 @@
  *   LevelDB synced it (`sync: true`, an fsync of its log), and writes that
  *   arrive during a sync share the next one (group commit). With
  *   `sync: false` writes reach the operating system only, and a power cut
- *   may lose the last of them.
+ *   may lose the last of them (but for /chord/meta/ keys, the store's own
+ *   bookkeeping, which are synced always).
  * - **A full or failing disk**: a write that LevelDB cannot store fails with
  *   DiskFullError (ERR_DISK_FULL) or StorageError (ERR_STORAGE); from then on
  *   writes are refused at once and `storageHealth()` says why, while reads go
@@ -41,6 +42,7 @@ const DISK_ERROR = /LEVEL_IO_ERROR|IO error|read-only file system|EROFS|EIO\b/i
 /** free space wanted beyond twice the write-ahead log, before LevelDB is reopened */
 const SPARE_BYTES = 1024 * 1024
 const PROBE_KEY = '/chord/meta/write-probe'
+const ALWAYS_SYNCED = '/chord/meta/'
 
 export class DurableLevelDatastore extends LevelDatastore implements StorageHealthSource {
   readonly location: string
@@ -113,7 +115,8 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
     }
     try {
       // not raced against the signal: a write under way finishes, so its caller knows what happened
-      if (this.sync) await this.group.commit(ops)
+      // the store's own bookkeeping (/chord/meta/: the peer marker, the clock's mark) is synced even with sync off
+      if (this.sync || ops.some(op => op.key.startsWith(ALWAYS_SYNCED))) await this.group.commit(ops)
       else await this.db.batch(ops)
     } catch (err) {
       throw this.failed(err)

@@ -6,8 +6,8 @@
 import { link, open, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
-async function writeSynced (path: string, data: Uint8Array | string, mode: number): Promise<void> {
-  const file = await open(path, 'w', mode)
+async function writeSynced (path: string, data: Uint8Array | string, mode: number, flag = 'w'): Promise<void> {
+  const file = await open(path, flag, mode)
   try {
     await file.writeFile(data)
     await file.sync()
@@ -42,6 +42,10 @@ export async function createFile (path: string, data: Uint8Array | string, mode 
   await writeSynced(temp, data, mode)
   try {
     await link(temp, path)
+  } catch (err) {
+    // a file system without hard links: create the file in place, exclusively
+    if (!['EPERM', 'ENOTSUP', 'ENOSYS', 'EOPNOTSUPP'].includes((err as NodeJS.ErrnoException).code ?? '')) throw err
+    await writeSynced(path, data, mode, 'wx')
   } finally {
     await unlink(temp).catch(() => {})
   }
