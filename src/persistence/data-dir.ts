@@ -86,7 +86,7 @@ export async function openDataDir (dir: string, init: DataDirInit): Promise<Data
   try {
     await datastore.open()
   } catch (err) {
-    throw new DataDirError(`${storeDir}: ${/lock/i.test(errorMessage(err)) ? 'in use by another running peer' : errorMessage(err)}`)
+    throw new DataDirError(`${storeDir}: ${/already held/i.test(errorMessage(err)) ? 'in use by another running peer' : errorMessage(err)}`)
   }
   try {
     await checkMarker(storeDir, datastore, peer, meta !== undefined)

@@ -45,7 +45,7 @@ export async function examineDataDir (dir: string): Promise<DoctorReport> {
     await datastore.open()
   } catch (err) {
     const message = errorMessage(err)
-    note('datastore', false, /lock/i.test(message) ? 'in use by a running peer: stop it first' : `${message}; move the directory aside to start this peer afresh (its keys come back from their other replicas)`)
+    note('datastore', false, /already held/i.test(message) ? 'in use by a running peer: stop it first' : `${message}; move the directory aside to start this peer afresh (its keys come back from their other replicas)`)
     return done()
   }
   try {
