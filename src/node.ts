@@ -25,6 +25,8 @@ import type { Registry } from 'prom-client'
 
 export { DataDirError } from './persistence/data-dir.ts'
 export { examineDataDir } from './persistence/doctor.ts'
+export { DurableLevelDatastore } from './persistence/durable-level.ts'
+export type { DurableLevelInit } from './persistence/durable-level.ts'
 export type { DoctorReport, Finding } from './persistence/doctor.ts'
 
 export type Muxer = 'mplex' | 'yamux'
