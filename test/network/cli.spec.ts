@@ -248,7 +248,7 @@ describe('command-line errors', function () {
   after(async () => { await tmp?.remove() })
 
   it('--help works on every command', async () => {
-    const commands = ['daemon', 'psk', 'put', 'get', 'del', 'has', 'lookup', 'ring', 'stats', 'import', 'export']
+    const commands = ['daemon', 'psk', 'put', 'get', 'del', 'has', 'lookup', 'ring', 'stats', 'import', 'export', 'doctor']
     const results = await Promise.all(commands.map(async c => runChord([c, '--help'])))
     results.forEach((r, i) => {
       assert.equal(r.code, 0, r.stderr)
@@ -289,6 +289,8 @@ describe('command-line errors', function () {
       { args: ['daemon', '--bootstrap', join(tmp.dir, 'absent.json')], code: 2, stderr: /absent\.json: cannot read \(ENOENT\)/ },
       { args: ['daemon', '--psk', badKey], code: 2, stderr: /bad\.key: not a pre-shared key/ },
       { args: ['daemon', '--replicas', '0'], code: 2, stderr: /--replicas must be a positive integer/ },
+      { args: ['get', 'k', '--api', 'https://127.0.0.1:5001'], code: 2, stderr: /--api: the HTTP API is plain http:\/\// },
+      { args: ['doctor'], code: 2, stderr: /doctor needs --data DIR/ },
       { args: ['daemon', '--api', '127.0.0.1'], code: 2, stderr: /--api must be HOST:PORT/ },
       { args: ['daemon', 'extra'], code: 2, stderr: /extra/ },
       { args: ['psk', badKey], code: 2, stderr: /bad\.key exists; use --force/ }
