@@ -36,7 +36,7 @@ function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
       tasks.push({ kind: 'handoff', profileDir, datastore, n: o.handoffN, muxer: o.muxer, keys, valueSize: o.valueSize, settleTimeoutMs: o.quick ? 4000 : 600_000 })
     }
   }
-  if (o.only.has('durability')) tasks.push({ kind: 'durability', valueSize: o.valueSize, phaseMs: o.quick ? 1000 : 3000 })
+  if (o.only.has('durability')) tasks.push({ kind: 'durability', valueSize: o.valueSize, phaseMs: o.quick ? 500 : 3000 })
   if (o.only.has('balance')) for (const v of o.virtualNodes) tasks.push({ kind: 'balance', n: o.balanceN, muxer: o.muxer, virtualNodes: v, keys: o.balanceKeys })
   return tasks
 }
