@@ -1,6 +1,7 @@
 /**
- * A ready-made libp2p node running the chord service: TCP, noise, mplex
- * and yamux, with the connection-manager limits a DHT needs. Apps that build
+ * A ready-made libp2p node running the chord service: TCP and WebSockets
+ * (so browsers can dial it: listen on e.g. /ip4/0.0.0.0/tcp/4003/ws), noise,
+ * mplex and yamux, with the connection-manager limits a DHT needs. Apps that build
  * their own libp2p node only need `chord()` from the index.
  */
 import { noise } from '@chainsafe/libp2p-noise'
@@ -10,6 +11,7 @@ import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chord } from './index.ts'
@@ -23,7 +25,7 @@ import type { Registry } from 'prom-client'
 export type Muxer = 'mplex' | 'yamux'
 
 export interface ChordNodeOptions {
-  /** multiaddrs to listen on (default /ip4/127.0.0.1/tcp/0) */
+  /** multiaddrs to listen on (default /ip4/127.0.0.1/tcp/0); TCP, and WebSockets with /ws (e.g. /ip4/0.0.0.0/tcp/4003/ws) */
   listen?: string[]
   /** muxers offered, in order of preference (default ['yamux', 'mplex']) */
   muxers?: Muxer[]
@@ -79,7 +81,7 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
     privateKey: dir?.privateKey ?? options.privateKey,
     datastore: dir?.datastore ?? options.datastore,
     addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     connectionProtector: options.psk === undefined ? undefined : preSharedKey({ psk: options.psk }),
     peerDiscovery: options.peerDiscovery,
