@@ -1,8 +1,9 @@
 /**
  * client-mode: an app peer that uses the ring without joining it. Four
  * members form a ring; the app builds its own libp2p node with
- * chord({ clientMode: true }), reaches the ring through one member, and writes, reads, deletes and looks up keys —
- * also through libp2p's contentRouting. It takes no ring position: no
+ * chord({ clientMode: true }), reaches the ring through one member, and
+ * writes, reads, deletes and looks up keys — also through libp2p's
+ * contentRouting. It takes no ring position: no
  * member has it as successor, predecessor or finger, it holds no record,
  * and every key stays on the members it belonged to. Then the app switches
  * to a ring member with setMode('server') and gets its share of the keys.
