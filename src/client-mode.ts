@@ -3,6 +3,7 @@
  * that uses it without joining. Bootstrap addresses are dialled in the
  * background, again with backoff while no member is known; peers whose
  * identify names the ring's protocol are members to route through; a
+ * peers discovery reports are connected to while few members are known; a
  * request made while the first round of dials is under way waits for it,
  * and one made when no member is known fails at once with NoMembersError.
  */
@@ -17,7 +18,10 @@ import type { ClientRing } from './ring/client-ring.ts'
 import type { RingPeer } from './ring/ring-peer.ts'
 import type { NodeRef, RequestOptions } from './ring/types.ts'
 import type { RingView } from './store/types.ts'
-import type { IdentifyResult, Logger } from '@libp2p/interface'
+import type { IdentifyResult, Logger, PeerInfo } from '@libp2p/interface'
+
+/** a client connects to the peers discovery reports while it knows fewer members than this */
+const MAX_DISCOVERY_DIALS_BELOW = 8
 
 export interface ClientLinkInit {
   components: ChordComponents
@@ -96,6 +100,20 @@ export class ClientLink {
         resolve()
       })
     })
+  }
+
+  /**
+   * A peer discovery reported (mDNS, say): connect, and identify tells
+   * whether it is a member to route through. Only while few are known:
+   * a client needs a handful, not every peer around.
+   */
+  discovered (peer: PeerInfo): void {
+    const { components, options, ring } = this.init
+    if (this.controller === undefined || ring.knownMembers >= MAX_DISCOVERY_DIALS_BELOW) return
+    if (components.connectionManager.getConnections(peer.id).length > 0) return
+    const addrs = peer.multiaddrs.map(a => a.getComponents().some(c => c.name === 'p2p') ? a : a.encapsulate(`/p2p/${peer.id.toString()}`))
+    components.connectionManager.openConnection(addrs.length > 0 ? addrs : peer.id, { signal: AbortSignal.timeout(options.dialTimeout) })
+      .catch(err => { this.init.log('client mode: could not reach discovered peer %p: %s', peer.id, errorMessage(err)) })
   }
 
   /** Identify told what a connected peer runs: one that handles the ring's protocol is a member to route through */

@@ -200,13 +200,14 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   /**
    * A peer discovery found (mDNS, say): once we are a ring member, probe it —
    * it may be a member of another ring (formed apart while the LAN was
-   * split), and then the two rings merge
+   * split), and then the two rings merge. A client connects to it, to learn
+   * whether it is a member.
    */
   private readonly onDiscovery = ({ detail }: CustomEvent<PeerInfo>): void => {
-    if (!this.joined) return
     const peer = detail.id
-    const addrs = detail.multiaddrs.map(a => a.toString())
-    this.ring.meet({ id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs })
+    const node = { id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs: detail.multiaddrs.map(a => a.toString()) }
+    if (this.isClient) this.link.discovered(detail)
+    else if (this.joined) this.ring.meet(node)
   }
 
   /** A connected peer's protocols are known: a client routes through members; a member never probes a peer that is none */

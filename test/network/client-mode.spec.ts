@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { keyId } from '../../src/ring/id.ts'
 import { nodeKey } from '../../src/ring/node-ref.ts'
 import { PROTOCOL } from '../../src/index.ts'
@@ -132,6 +133,34 @@ describe('client mode', function () {
       assert.equal(text(await chord.get(key)), `${key} again`)
     }
     assert.ok(lookups <= 4, `${lookups} lookups for 80 warm operations`)
+  })
+
+  it('a client without bootstrap addresses routes through a member the app connected to', async () => {
+    const ring = await startRing(3, { init: () => ({ replicas: r }) })
+    peers = [...ring]
+    await waitForIdealRing(ring, 300, 8)
+    const client = await createPeer({ clientMode: true, replicas: r })
+    peers.push(client)
+    await assert.rejects(client.services.chord.get('k'), (err: Error & { code?: string }) => err.code === 'ERR_NO_MEMBERS')
+    await client.dial(multiaddr(addrOf(ring[1])))
+    // identify tells the client the peer runs the ring's protocol
+    await waitFor(() => service(client).clientRing.knownMembers > 0, 10_000, 'the client to learn of the member it connected to')
+    await client.services.chord.put('found', 'through a connected member')
+    assert.equal(text(await ring[2].services.chord.get('found')), 'through a connected member')
+    assert.deepEqual(referencesTo(ring, client.peerId.toString()), [])
+  })
+
+  it('a client connects to a peer discovery reports (mDNS, say) and routes through it once identify shows a member', async () => {
+    const ring = await startRing(2, { init: () => ({ replicas: 2 }) })
+    peers = [...ring]
+    await waitForIdealRing(ring, 300, 8)
+    const client = await createPeer({ clientMode: true, replicas: 2 })
+    peers.push(client)
+    const events = (client as unknown as { components: { events: { safeDispatchEvent(type: string, init: unknown): void } } }).components.events
+    events.safeDispatchEvent('peer:discovery', { detail: { id: ring[0].peerId, multiaddrs: ring[0].getMultiaddrs().map(a => a.decapsulate('/p2p')) } })
+    await waitFor(() => service(client).clientRing.knownMembers > 0, 10_000, 'the client to learn of the discovered member')
+    await client.services.chord.put('discovered', 'yes')
+    assert.equal(text(await ring[1].services.chord.get('discovered')), 'yes')
   })
 
   it('a client with no member to reach fails with ERR_NO_MEMBERS at once, and after its bootstrap dials fail', async () => {
