@@ -20,7 +20,7 @@ import { HybridClock } from './store/hlc.ts'
 import { ReplicatedStore } from './store/replicated-store.ts'
 import { replicaSet } from './store/replicas.ts'
 import { resolveOptions } from './constants.ts'
-import { buildClient, buildLocalStore, buildRingPeer, buildServer, recordLimits, ringLimits, storeLimits, storeOptions } from './wiring.ts'
+import { buildClient, buildLocalStore, buildRingPeer, buildServer, handleProtocols, recordLimits, ringLimits, storeLimits, storeOptions, unhandleProtocols } from './wiring.ts'
 import { ClientLink, ringOfMode } from './client-mode.ts'
 import { joinRing, parseMultiaddr } from './joining.ts'
 import type { ResolvedOptions } from './constants.ts'
@@ -62,6 +62,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   /** what members answer clients on `<protocol>/client` */
   private readonly clientServer: RpcServer
   private isClient: boolean
+  private switching: Promise<void> = Promise.resolve()
   readonly store: ReplicatedStore
   private readonly local: LocalStore
   /** leave gracefully (tell neighbours, hand data over) when the node stops */
@@ -164,18 +165,11 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
 
   /** Members answer members on the ring's protocol, and clients on `<protocol>/client`; a client handles neither */
   private async handle (): Promise<void> {
-    const limits = { maxInboundStreams: this.options.maxInboundStreams, maxOutboundStreams: this.options.maxOutboundStreams }
-    await this.components.registrar.handle(this.options.protocol, (stream, connection) => {
-      this.server.handleStream(stream, connection)
-    }, limits)
-    await this.components.registrar.handle(clientProtocol(this.options.protocol), (stream, connection) => {
-      this.clientServer.handleStream(stream, connection)
-    }, limits)
+    await handleProtocols(this.components, this.options, this.server, this.clientServer)
   }
 
   private async unhandle (): Promise<void> {
-    await this.components.registrar.unhandle(this.options.protocol)
-    await this.components.registrar.unhandle(clientProtocol(this.options.protocol))
+    await unhandleProtocols(this.components, this.options)
   }
 
   /** Join (or create) the ring once the transports listen; a client connects to members */
@@ -251,6 +245,13 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
    */
   async setMode (mode: 'client' | 'server'): Promise<void> {
     if (mode !== 'client' && mode !== 'server') throw new TypeError(`mode must be 'client' or 'server', got ${JSON.stringify(mode)}`)
+    // one switch at a time, in the order asked
+    const switched = this.switching.then(async () => this.switchMode(mode))
+    this.switching = switched.catch(() => {})
+    return switched
+  }
+
+  private async switchMode (mode: 'client' | 'server'): Promise<void> {
     if ((mode === 'client') === this.isClient) return
     if (mode === 'client') {
       const known = this.ring.knownMembers()

@@ -7,6 +7,7 @@ import { STORE_DEFAULTS } from './constants.ts'
 import { describeNode } from './ring/node-ref.ts'
 import { RingPeer } from './ring/ring-peer.ts'
 import { ChordLoopback } from './rpc/loopback.ts'
+import { clientProtocol } from './rpc/client-methods.ts'
 import { RpcClient } from './rpc/rpc-client.ts'
 import { RpcServer } from './rpc/rpc-server.ts'
 import { LocalStore } from './store/local-store.ts'
@@ -133,4 +134,16 @@ export function buildRingPeer (components: ChordComponents, options: ResolvedOpt
     onLookup: (hops) => { metrics.lookup(hops) }
   })
   return ring
+}
+
+/** Members answer members on the ring's protocol, and clients on `<protocol>/client` with `clientServer`, a subset */
+export async function handleProtocols (components: ChordComponents, options: ResolvedOptions, server: RpcServer, clientServer: RpcServer): Promise<void> {
+  const limits = { maxInboundStreams: options.maxInboundStreams, maxOutboundStreams: options.maxOutboundStreams }
+  await components.registrar.handle(options.protocol, (stream, connection) => { server.handleStream(stream, connection) }, limits)
+  await components.registrar.handle(clientProtocol(options.protocol), (stream, connection) => { clientServer.handleStream(stream, connection) }, limits)
+}
+
+export async function unhandleProtocols (components: ChordComponents, options: ResolvedOptions): Promise<void> {
+  await components.registrar.unhandle(options.protocol)
+  await components.registrar.unhandle(clientProtocol(options.protocol))
 }

@@ -232,5 +232,9 @@ describe('client mode', function () {
     await waitForIdealRing(ring, 300, 8)
     await waitFor(async () => (await misplaced(ring, [...keys, 'while-client'], r)).length === 0, 30_000, 'keys not back on their replicas')
     await assert.rejects(switcher.services.chord.setMode('member' as 'server'), TypeError)
+    // switches asked at once run one after the other, in order
+    await Promise.all([switcher.services.chord.setMode('client'), switcher.services.chord.setMode('server')])
+    assert.equal(switcher.services.chord.getMode(), 'server')
+    await waitForIdealRing(ring, 300, 8)
   })
 })
