@@ -10,6 +10,7 @@
 import { nodeId } from './ring/id.ts'
 import { connectTo, isOwnAddress } from './joining.ts'
 import { NoMembersError } from './ring/errors.ts'
+import { onAbort } from './rpc/abort-listeners.ts'
 import { errorMessage } from './util/errors.ts'
 import { realClock, sleep } from './util/clock.ts'
 import type { ChordComponents } from './index.ts'
@@ -89,14 +90,15 @@ export class ClientLink {
 
   /** No member is known: wait for the round of dials under way, if any */
   async whenNoMembers (options: RequestOptions): Promise<void> {
-    const round = this.round
-    if (round === undefined) return
-    options.signal?.throwIfAborted()
+    const { round } = this
+    const { signal } = options
+    if (round === undefined || signal === undefined) return round
+    signal.throwIfAborted()
     await new Promise<void>((resolve, reject) => {
-      const abort = (): void => { reject(options.signal?.reason) }
-      options.signal?.addEventListener('abort', abort, { once: true })
-      void round.finally(() => {
-        options.signal?.removeEventListener('abort', abort)
+      // one listener per signal however many requests wait on it
+      const cancel = onAbort(signal, () => { reject(signal.reason) })
+      void round.then(() => {
+        cancel()
         resolve()
       })
     })
