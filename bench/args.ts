@@ -49,7 +49,7 @@ export const USAGE = `npm run bench -- [options]
   --balance-n N        peers in the load-balance rings (full 32, quick 8)
   --virtual-nodes 1,8  virtual nodes per peer in the load-balance rings
   --kad default,3      kad-dht configurations (kBucketSize; 'default' = 20); --kad none to skip
-  --only LIST          run only some of: floor,hops,chord,kad,handoff,balance
+  --only LIST          run only some of: floor,hops,chord,kad,handoff,balance,durability
                        (hops: pure Chord routing without the location cache; full runs only by default)
   --cpu-prof           profile the measured part of each worker (.prof/bench-*/) and summarize it
   --out DIR            where results go (bench/out, not tracked by git)`
@@ -116,7 +116,7 @@ export function parseOptions (argv: string[]): BenchOptions {
     virtualNodes: values['virtual-nodes'] !== undefined ? numbers(values['virtual-nodes']) : [1, 8],
     kad,
     // the no-cache hops ring costs one more ring formation per N: full runs only unless asked
-    only: new Set(values.only !== undefined ? list(values.only) : ['floor', 'chord', 'kad', 'handoff', 'balance', ...(quick ? [] : ['hops'])]),
+    only: new Set(values.only !== undefined ? list(values.only) : ['floor', 'chord', 'kad', 'handoff', 'balance', 'durability', ...(quick ? [] : ['hops'])]),
     cpuProf: values['cpu-prof'] === true,
     out: values.out ?? 'bench/out'
   }

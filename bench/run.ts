@@ -11,10 +11,10 @@ import { USAGE, parseOptions } from './args.ts'
 import { describeMachine, loadavg } from './machine.ts'
 import { formatSummary, summarizeProfile } from './profile-summary.ts'
 import { writeCharts } from './report/charts.ts'
-import { balanceTable, comparison, floorTable, handoffTable, targetTable } from './report/table.ts'
+import { balanceTable, comparison, durabilityTable, floorTable, handoffTable, targetTable } from './report/table.ts'
 import { runTask, taskName } from './spawn.ts'
 import type { BenchOptions } from './args.ts'
-import type { BalanceResult, BenchReport, FloorResult, HandoffResult, HopsResult, SystemResult, Task, WorkloadSpec } from './types.ts'
+import type { BalanceResult, BenchReport, DurabilityResult, FloorResult, HandoffResult, HopsResult, SystemResult, Task, WorkloadSpec } from './types.ts'
 
 function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
   const workload: WorkloadSpec = { keys: o.keys, seqOps: o.seqOps, valueSize: o.valueSize, concurrency: o.concurrency, phaseMs: o.phaseMs, graceMs: Math.min(2000, o.phaseMs), opTimeoutMs: 10_000 }
@@ -36,6 +36,7 @@ function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
       tasks.push({ kind: 'handoff', profileDir, datastore, n: o.handoffN, muxer: o.muxer, keys, valueSize: o.valueSize, settleTimeoutMs: o.quick ? 4000 : 600_000 })
     }
   }
+  if (o.only.has('durability')) tasks.push({ kind: 'durability', valueSize: o.valueSize, phaseMs: o.quick ? 1000 : 3000 })
   if (o.only.has('balance')) for (const v of o.virtualNodes) tasks.push({ kind: 'balance', n: o.balanceN, muxer: o.muxer, virtualNodes: v, keys: o.balanceKeys })
   return tasks
 }
@@ -67,6 +68,7 @@ const report: BenchReport = {
   handoff: [],
   balance: [],
   hops: [],
+  durability: [],
   failures: []
 }
 
@@ -80,6 +82,7 @@ for (const task of plan(options, profileDir)) {
     else if (result.kind === 'handoff') report.handoff.push(result as HandoffResult)
     else if (result.kind === 'balance') report.balance.push(result as BalanceResult)
     else if (result.kind === 'hops') report.hops.push(result as HopsResult)
+    else if (result.kind === 'durability') report.durability.push(result as DurabilityResult)
     else report.systems.push(result as SystemResult)
     console.log(`  ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   } catch (err) {
@@ -106,6 +109,7 @@ const md = [
   '## Floor', '', floorTable(report, true), '',
   '## Handoff', '', handoffTable(report, true), '',
   '## Load balance', '', balanceTable(report, true), '',
+  '## Durable writes', '', durabilityTable(report, true), '',
   ...(report.failures.length > 0 ? ['## Failures', '', ...report.failures.map(f => `- ${f.task}: ${f.error.split('\n')[0]}`), ''] : [])
 ].join('\n')
 await writeFile(join(options.out, `latest-${mode}.md`), md)
@@ -114,6 +118,7 @@ console.log(`\n${comparison(report, options.concurrency, false)}\n`)
 console.log(`${floorTable(report, false)}\n`)
 if (report.handoff.length > 0) console.log(`${handoffTable(report, false)}\n`)
 if (report.balance.length > 0) console.log(`${balanceTable(report, false)}\n`)
+if (report.durability.length > 0) console.log(`${durabilityTable(report, false)}\n`)
 console.log(`${targetTable(report, options.valueSize, false)}\n`)
 if (report.failures.length > 0) console.log(`FAILED: ${report.failures.map(f => f.task).join(', ')}`)
 console.log(`${report.seconds.toFixed(0)} s; load average ${report.loadBefore.join(' ')} → ${report.loadAfter.join(' ')}`)

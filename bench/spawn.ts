@@ -56,5 +56,6 @@ export function taskName (task: Task): string {
     case 'handoff': return `handoff-${task.datastore}-n${task.n}-${task.keys}keys`
     case 'balance': return `balance-n${task.n}-v${task.virtualNodes}`
     case 'hops': return `hops-nocache-n${task.n}`
+    case 'durability': return 'durability-level'
   }
 }

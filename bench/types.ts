@@ -89,7 +89,17 @@ export interface HopsTask {
   lookupsPerPeer: number
 }
 
-export type Task = FloorTask | ChordTask | KadTask | HandoffTask | BalanceTask | HopsTask
+/** What durable writes cost on LevelDB (bench/durability.ts) */
+export interface DurabilityTask {
+  kind: 'durability'
+  valueSize: number
+  /** ms per measured phase */
+  phaseMs: number
+  /** where the LevelDB directories go (default the OS temp directory) */
+  dir?: string
+}
+
+export type Task = FloorTask | ChordTask | KadTask | HandoffTask | BalanceTask | HopsTask | DurabilityTask
 
 export interface PhaseResult {
   op: 'put' | 'get'
@@ -226,7 +236,25 @@ export interface HopsResult {
   loadavg: number[]
 }
 
-export type Result = FloorResult | SystemResult | HandoffResult | BalanceResult | HopsResult
+export interface DurabilityRow {
+  /** store: LocalStore on LevelDB; ring: QUORUM puts through 3 peers */
+  level: 'store' | 'ring'
+  mode: 'group commit' | 'sync each write' | 'no sync'
+  concurrency: number
+  ops: number
+  opsPerSec: number
+  /** writes per fsync, with group commit */
+  writesPerSync?: number
+}
+
+export interface DurabilityResult {
+  kind: 'durability'
+  valueSize: number
+  rows: DurabilityRow[]
+  loadavg: number[]
+}
+
+export type Result = FloorResult | SystemResult | HandoffResult | BalanceResult | HopsResult | DurabilityResult
 
 export interface BenchReport {
   startedAt: string
@@ -242,5 +270,6 @@ export interface BenchReport {
   handoff: HandoffResult[]
   balance: BalanceResult[]
   hops: HopsResult[]
+  durability: DurabilityResult[]
   failures: Array<{ task: string, error: string }>
 }

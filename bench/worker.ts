@@ -13,6 +13,7 @@ async function run (task: Task): Promise<Result> {
     case 'handoff': return (await import('./handoff.ts')).runHandoff(task)
     case 'balance': return (await import('./balance.ts')).runBalance(task)
     case 'hops': return (await import('./hops-bench.ts')).runHops(task)
+    case 'durability': return (await import('./durability.ts')).runDurability(task)
   }
 }
 

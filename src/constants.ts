@@ -39,7 +39,8 @@ export const DEFAULTS = {
   tombstoneGrace: 24 * 60 * 60 * 1000,
   leaveTimeout: 30_000,
   bucketBits: 12,
-  maxItemsPerMessage: 1024
+  maxItemsPerMessage: 1024,
+  wallClock: Date.now
 } satisfies Required<Omit<ChordInit, 'bootstrap' | 'successorListLength'>>
 
 /** The service's options with every default filled in */

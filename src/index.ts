@@ -113,6 +113,8 @@ export interface ChordInit {
   bucketBits?: number
   /** records or keys accepted in one message (default 1024) */
   maxItemsPerMessage?: number
+  /** the wall clock that versions are stamped from, ms since the epoch (default Date.now; tests step it) */
+  wallClock?: () => number
 }
 
 export interface ChordComponents {

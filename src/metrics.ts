@@ -26,6 +26,8 @@ export interface StoreFigures {
   keys: number
   tombstones: number
   bytes: number
+  writable: boolean
+  failedWrites: number
 }
 
 export class ChordMetrics {
@@ -62,8 +64,11 @@ export class ChordMetrics {
     this.ringChanges = metrics.registerCounterGroup('chord_ring_changes_total', { label: 'pointer', help: 'changes of successor or predecessor' })
     metrics.registerMetricGroup('chord_store', {
       label: 'measure',
-      help: 'what this peer stores: keys, tombstones, bytes',
-      calculate: () => ({ ...store() })
+      help: 'what this peer stores: keys, tombstones, bytes; writable (1, or 0 while its disk refuses writes); failed_writes (refused for a full or failing disk, since start)',
+      calculate: () => {
+        const { keys, tombstones, bytes, writable, failedWrites } = store()
+        return { keys, tombstones, bytes, writable: writable ? 1 : 0, failed_writes: failedWrites }
+      }
     })
   }
 

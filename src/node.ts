@@ -4,6 +4,7 @@
  * mplex and yamux, with the connection-manager limits a DHT needs. Apps that build
  * their own libp2p node only need `chord()` from the index.
  */
+import { join } from 'node:path'
 import { noise } from '@chainsafe/libp2p-noise'
 import { identify } from '@libp2p/identify'
 import { mplex } from '@libp2p/mplex'
@@ -15,12 +16,18 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chord } from './index.ts'
-import { openDataDir } from './persistence/data-dir.ts'
+import { PROTOCOL } from './constants.ts'
+import { DataDirError, openDataDir, ringIdentity } from './persistence/data-dir.ts'
+import { errorMessage } from './util/errors.ts'
 import type { Chord, ChordInit } from './index.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
 import type { Libp2pOptions } from 'libp2p'
 import type { Datastore } from 'interface-datastore'
 import type { Registry } from 'prom-client'
+
+export { DataDirError } from './persistence/data-dir.ts'
+export { examineDataDir } from './persistence/doctor.ts'
+export type { DoctorReport, Finding } from './persistence/doctor.ts'
 
 export type Muxer = 'mplex' | 'yamux'
 
@@ -38,6 +45,15 @@ export interface ChordNodeOptions {
    * keeps its identity, ring position and data (overrides privateKey/datastore)
    */
   dataDir?: string
+  /**
+   * With dataDir: a write is acknowledged only once it is on stable storage
+   * (fsync, with concurrent writes sharing one sync). false trades that for
+   * speed: a power cut may then lose the last acknowledged writes of every
+   * replica it takes down at once. Default true.
+   */
+  fsync?: boolean
+  /** With dataDir: while the disk refuses writes, how often to check whether it takes them again, in ms (default 2000) */
+  storageRecoveryInterval?: number
   /**
    * Inbound connections accepted per second per remote host. libp2p's
    * default of 5 refuses peers of one machine or NAT that start together;
@@ -72,7 +88,13 @@ export function muxerFactory (muxer: Muxer): ReturnType<typeof mplex> | ReturnTy
 }
 
 export async function createChordNode (options: ChordNodeOptions = {}): Promise<ChordNode> {
-  const dir = options.dataDir === undefined ? undefined : await openDataDir(options.dataDir)
+  const dir = options.dataDir === undefined
+    ? undefined
+    : await openDataDir(options.dataDir, {
+      ring: ringIdentity(options.chord?.protocol ?? PROTOCOL, options.psk),
+      sync: options.fsync,
+      recoveryInterval: options.storageRecoveryInterval
+    })
   const node = await createLibp2p({
     start: options.start,
     metrics: options.metricsRegistry === undefined
@@ -97,13 +119,29 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
       chord: chord(options.chord)
     }
   })
-  if (dir !== undefined) {
-    // the datastore is ours to close, once libp2p no longer uses it
-    const stop = node.stop.bind(node)
-    node.stop = async () => {
-      await stop()
-      await dir.datastore.close()
+  if (dir !== undefined) ownDataDir(node, options.dataDir!, dir.datastore)
+  return node
+}
+
+/**
+ * The datastore is ours to close, once libp2p no longer uses it; a record
+ * the store cannot read at start is a damaged data directory
+ */
+function ownDataDir (node: ChordNode, path: string, datastore: { close(): Promise<void> }): void {
+  const start = node.start.bind(node)
+  const stop = node.stop.bind(node)
+  node.start = async () => {
+    try {
+      await start()
+    } catch (err) {
+      const code = (err as { code?: string }).code
+      if (code !== 'ERR_INVALID_RECORD' && !/corrupt/i.test(errorMessage(err))) throw err
+      try { await node.stop() } catch {}
+      throw new DataDirError(`${join(path, 'datastore')}: ${errorMessage(err)} (run "chord doctor --data ${path}")`)
     }
   }
-  return node
+  node.stop = async () => {
+    await stop()
+    await datastore.close()
+  }
 }

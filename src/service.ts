@@ -120,7 +120,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       ring: this.view,
       rpc: new StoreLoopback(peer, new StoreRpcClient(this.client, this.codec, limits), () => store.replica),
       local: this.local,
-      hlc: new HybridClock(),
+      hlc: new HybridClock({ now: options.wallClock }),
       limits: recordLimits(options),
       options: storeOptions(options),
       log: this.log,

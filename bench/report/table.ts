@@ -100,6 +100,16 @@ export function handoffTable (report: BenchReport, markdown: boolean): string {
   return markdown ? mdTable(header, rows) : textTable(header, rows)
 }
 
+/** puts/s on LevelDB with each durability mode */
+export function durabilityTable (report: BenchReport, markdown: boolean): string {
+  const rows = report.durability.flatMap(d => d.rows.map(r => [
+    r.level === 'store' ? `LocalStore.apply, ${d.valueSize} B` : `ring of 3, QUORUM put, ${d.valueSize} B`,
+    r.mode, `${r.concurrency}`, fmt(r.opsPerSec), r.writesPerSync === undefined ? '' : fmt(r.writesPerSync)
+  ]))
+  const header = ['durable writes (LevelDB)', 'mode', 'in flight', 'writes/s', 'writes per fsync']
+  return markdown ? mdTable(header, rows) : textTable(header, rows)
+}
+
 export function balanceTable (report: BenchReport, markdown: boolean): string {
   const rows = report.balance.flatMap(b => (['owned', 'held'] as const).map(kind => {
     const s = b[kind]

@@ -1,8 +1,8 @@
 /**
  * How failures of the service map to HTTP statuses: the caller's mistake
  * (400, 404, 413) or the ring's state (503: not joined, too few replicas
- * answered, the peer is leaving), so a client can tell "retry later" from
- * "fix your request".
+ * answered, the peer is leaving; 507: too few replicas had disk space), so
+ * a client can tell "retry later" from "fix your request".
  */
 
 /** An error the API answers with as is: status, stable code, message */
@@ -27,6 +27,7 @@ const UNAVAILABLE = new Set([
   'ERR_CHANNEL_CLOSED',
   'ERR_TOO_MANY_REQUESTS',
   'ERR_STORE_CLOSED',
+  'ERR_STORAGE',
   'TimeoutError',
   'AbortError'
 ])
@@ -37,6 +38,7 @@ export function toApiError (err: unknown): ApiError {
   const code = codeOf(err)
   if (code === 'ERR_RECORD_TOO_LARGE') return new ApiError(413, code, message)
   if (code === 'ERR_INVALID_RECORD') return new ApiError(400, code, message)
+  if (code === 'ERR_DISK_FULL') return new ApiError(507, code, message)
   if (UNAVAILABLE.has(code)) return new ApiError(503, code, message)
   return new ApiError(500, code, message)
 }

@@ -3,7 +3,8 @@
  * (src/api/http-server.ts) and the libp2p protocol that `chord --peer` uses
  * (src/api/remote.ts) both hand requests to the same handler.
  *
- *   GET    /health                200 when this peer is a ring member, else 503
+ *   GET    /health                200 when this peer is a ring member (status "degraded" while
+ *                                 its disk refuses writes), else 503
  *   PUT    /keys/:key             body = the value's bytes; ?ttl=MS&consistency=ONE|QUORUM|ALL
  *   GET    /keys/:key             the value's bytes; 404 when absent
  *   HEAD   /keys/:key             200 or 404, no body
@@ -43,9 +44,14 @@ export interface ApiResponse {
 export type ApiHandler = (request: ApiRequest) => Promise<ApiResponse>
 
 export interface HealthJson {
-  status: 'ok' | 'joining'
+  /** degraded: a member that serves reads and lookups but cannot store writes (a full or failing disk) */
+  status: 'ok' | 'degraded' | 'joining'
   peer: string
   joined: boolean
+  /** the datastore takes writes */
+  writable: boolean
+  /** why it does not, while it does not */
+  problem?: string
   addrs: string[]
   /** seconds since the API started */
   uptime: number

@@ -40,7 +40,9 @@ const PAGE = { records: 256, bytes: 1024 * 1024 }
 
 async function health ({ ctx, uptime }: RouteCall): Promise<ApiResponse> {
   const joined = ctx.chord.joined
-  return json(joined ? 200 : 503, { status: joined ? 'ok' : 'joining', peer: ctx.peer, joined, addrs: ctx.addrs(), uptime: uptime() } satisfies HealthJson)
+  const { writable, problem } = ctx.chord.storeStats()
+  const status = !joined ? 'joining' : writable ? 'ok' : 'degraded'
+  return json(joined ? 200 : 503, { status, peer: ctx.peer, joined, writable, problem, addrs: ctx.addrs(), uptime: uptime() } satisfies HealthJson)
 }
 
 async function ring ({ ctx, query }: RouteCall): Promise<ApiResponse> {

@@ -3,6 +3,7 @@
  */
 import { BULK_SUMMARY, runExport, runImport } from './bulk.ts'
 import { CLIENT_COMMANDS, clientSummary, runClient } from './client.ts'
+import { runDoctor } from './doctor.ts'
 import { PSK_HELP, runPsk } from './psk.ts'
 import { EXIT, UsageError } from './usage.ts'
 
@@ -11,6 +12,7 @@ const HELP = `Usage: chord <command> [options]
 Commands:
   daemon                start a peer and keep it on the ring
   psk [FILE]            write a new pre-shared key for a private ring
+  doctor --data DIR     check a stopped daemon's data directory
 ${clientSummary()}
 ${BULK_SUMMARY}
 
@@ -18,7 +20,8 @@ Client commands talk to a daemon's HTTP API (--api, default 127.0.0.1:5001)
 or to any peer over libp2p (--peer MULTIADDR).
 Run "chord <command> --help" for the options of a command.
 
-Exit codes: 0 ok, 1 failure, 2 bad arguments or input, 3 key not found.
+Exit codes: 0 ok, 1 failure, 2 bad arguments or input (a damaged data
+directory included), 3 key not found.
 `
 
 async function main (argv: string[]): Promise<number> {
@@ -41,6 +44,8 @@ async function main (argv: string[]): Promise<number> {
       await runDaemon(options)
       return -1 // keeps running until a signal
     }
+    case 'doctor':
+      return runDoctor(args)
     case 'import':
       return runImport(args)
     case 'export':
@@ -59,12 +64,15 @@ const USAGE_CODES = new Set([
   'ERR_PARSE_ARGS_UNKNOWN_OPTION',
   'ERR_PARSE_ARGS_INVALID_OPTION_VALUE',
   'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL',
-  'ERR_BOOTSTRAP_FILE'
+  'ERR_BOOTSTRAP_FILE',
+  // a damaged data directory: restarting will not help, so not a plain failure
+  'ERR_DATA_DIR'
 ])
 
 main(process.argv.slice(2)).then(code => {
   if (code >= 0) process.exitCode = code
 }, (err: Error & { code?: string }) => {
-  process.stderr.write(`chord: ${err.message}\n`)
+  // one line, whatever the error's message holds (LevelDB's may span several)
+  process.stderr.write(`chord: ${err.message.replace(/\s*\n\s*/g, ' ')}\n`)
   process.exitCode = USAGE_CODES.has(err.code ?? '') ? EXIT.USAGE : EXIT.FAILURE
 })

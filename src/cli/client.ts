@@ -19,7 +19,8 @@ export const DEFAULT_API = '127.0.0.1:5001'
 const MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 export const CONNECTION_HELP = `Connection:
-  --api HOST:PORT     the daemon's HTTP API (default ${DEFAULT_API})
+  --api HOST:PORT     the daemon's HTTP API (default ${DEFAULT_API}; the URL it
+                      logs, http://HOST:PORT, works too)
   --peer MULTIADDR    ask this peer over libp2p instead; it routes the request
                       through the ring (e.g. /ip4/10.0.0.5/tcp/4001)
   --psk FILE          with --peer: the pre-shared key of a private ring

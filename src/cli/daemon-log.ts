@@ -116,3 +116,16 @@ export function watchLeave (chord: Chord, total: number, progress: Progress, eve
   chord.addEventListener('ring:left', stop)
   return stop
 }
+
+/** Log when the disk starts refusing writes and when it takes them again; returns the unwatch */
+export function watchStorage (chord: Chord, log: LogLine, interval = 1000): () => void {
+  let writable = true
+  const timer = setInterval(() => {
+    const { writable: now, problem } = chord.storeStats()
+    if (now === writable) return
+    writable = now
+    log(now ? 'storage: writes are stored again' : `storage: cannot store writes (reads go on): ${problem ?? 'unknown problem'}`)
+  }, interval)
+  timer.unref()
+  return () => { clearInterval(timer) }
+}

@@ -10,7 +10,7 @@ import { Registry } from 'prom-client'
 import { isLoopback, startApi } from '../api/index.ts'
 import { createChordNode } from '../node.ts'
 import { readBootstrap } from './bootstrap-file.ts'
-import { count, formatBytes, logChordEvents, timestamped, watchLeave } from './daemon-log.ts'
+import { count, formatBytes, logChordEvents, timestamped, watchLeave, watchStorage } from './daemon-log.ts'
 import { Progress } from './progress.ts'
 import { ringJoiner } from './join.ts'
 import { readPsk } from './psk.ts'
@@ -38,6 +38,11 @@ Options:
                           e.g. 127.0.0.1:5001; port 0 picks a free one)
   --no-api                serve no HTTP API
   --replicas N            peers holding each key (default 3)
+  --no-fsync              acknowledge writes once LevelDB has them, before they
+                          reach the disk: faster, but a power cut may lose the
+                          last acknowledged writes of every replica it takes
+                          down (default: each write is synced to disk first,
+                          concurrent writes sharing one sync)
   --psk FILE              private ring: only peers holding this pre-shared key
                           can connect (write one with "chord psk FILE")
   --no-mdns               no LAN discovery (mDNS is on by default)
@@ -62,6 +67,8 @@ export interface DaemonOptions {
   /** undefined: no HTTP API */
   api: HostPort | undefined
   replicas: number
+  /** sync each write to disk before acknowledging it */
+  fsync: boolean
   psk: { file: string, key: Uint8Array } | undefined
   mdns: boolean
   mdnsWait: number
@@ -100,6 +107,7 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
       replicas: { type: 'string' },
       psk: { type: 'string' },
       mdns: { type: 'boolean' },
+      fsync: { type: 'boolean' },
       'mdns-wait': { type: 'string' },
       'virtual-nodes': { type: 'string' },
       successors: { type: 'string' },
@@ -109,7 +117,7 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
       help: { type: 'boolean', short: 'h' }
     },
     allowPositionals: false,
-    // --no-mdns, --no-api
+    // --no-mdns, --no-api, --no-fsync
     allowNegative: true
   })
   if (values.help === true) return 'help'
@@ -131,6 +139,7 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
     dataDir: values.data ?? join('.data', String(port ?? 'peer')),
     api,
     replicas: positiveInt('replicas', values.replicas, 3),
+    fsync: values.fsync ?? true,
     psk: values.psk === undefined ? undefined : { file: values.psk, key: await readPsk(values.psk) },
     mdns: values.mdns ?? true,
     mdnsWait: positiveInt('mdns-wait', values['mdns-wait'], 3000),
@@ -172,7 +181,8 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
   log(`peer ${node.peerId.toString()}`)
   for (const addr of node.getMultiaddrs()) log(`listening on ${addr.toString()}`)
   const held = node.services.chord.storeStats()
-  log(`data directory ${options.dataDir}: ${count(held.keys, 'key')} (${formatBytes(held.bytes)})`)
+  log(`data directory ${options.dataDir}: ${count(held.keys, 'key')} (${formatBytes(held.bytes)})${options.fsync ? '' : '; --no-fsync: writes are acknowledged before they reach the disk'}`)
+  const unwatchStorage = watchStorage(node.services.chord, log)
   if (options.psk !== undefined) log(`private ring: pre-shared key from ${options.psk.file}`)
   const api = await serveApi(node, options.api, metrics, log)
   joiner.start()
@@ -181,6 +191,7 @@ export async function runDaemon (options: DaemonOptions): Promise<void> {
     status,
     stop: async () => {
       joiner.stop()
+      unwatchStorage()
       await api.stop()
     },
     flush: flushTransfers
@@ -194,6 +205,7 @@ async function createDaemonNode (options: DaemonOptions, metrics: Registry): Pro
     listen: options.listen,
     muxers: options.muxers,
     dataDir: options.dataDir,
+    fsync: options.fsync,
     psk: options.psk?.key,
     peerDiscovery: options.mdns ? [mdns({ serviceTag: MDNS_SERVICE_TAG })] : undefined,
     start: false,

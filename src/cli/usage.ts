@@ -28,9 +28,14 @@ export interface HostPort {
   port: number
 }
 
-/** HOST:PORT, with [IPv6]:PORT; port 0 picks a free one */
+/**
+ * HOST:PORT, with [IPv6]:PORT; port 0 picks a free one. The URL the daemon
+ * logs (http://HOST:PORT, with or without a final /) is taken too.
+ */
 export function parseHostPort (flag: string, text: string): HostPort {
-  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s]+)):(\d{1,5})$/.exec(text)
+  if (/^https:\/\//i.test(text)) throw new UsageError(`--${flag}: the HTTP API is plain http://, got ${JSON.stringify(text)}`)
+  const bare = text.replace(/^http:\/\//i, '').replace(/\/$/, '')
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]\s/]+)):(\d{1,5})$/.exec(bare)
   const port = Number(match?.[3])
   if (match === null || port > 65535) throw new UsageError(`--${flag} must be HOST:PORT (e.g. 127.0.0.1:5001), got ${JSON.stringify(text)}`)
   return { host: match[1] ?? match[2], port }

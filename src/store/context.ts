@@ -5,7 +5,7 @@
  */
 import { replicaSet } from './replicas.ts'
 import type { LocalStore } from './local-store.ts'
-import type { HybridClock } from './hlc.ts'
+import type { HybridClock, Timestamp } from './hlc.ts'
 import type { RangeSyncInit } from './range-sync.ts'
 import type { RecordLimits } from './record.ts'
 import type { Consistency, RingView, StoreRpc } from './types.ts'
@@ -60,6 +60,8 @@ export interface StoreContext {
   readonly rpc: StoreRpc
   readonly local: LocalStore
   readonly hlc: HybridClock
+  /** the clock's next reading for a new version, below its durable mark (clock-mark.ts) */
+  stamp(): Promise<Timestamp>
   readonly limits: RecordLimits
   readonly options: StoreOptions
   readonly clock: Clock

@@ -12,7 +12,7 @@ import { keyId } from '../ring/id.ts'
 import { sleep } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { readDirect, writeDirect } from './direct.ts'
-import { InvalidRecordError, QuorumError, RecordTooLargeError } from './errors.ts'
+import { DiskFullError, InvalidRecordError, QuorumError, RecordTooLargeError } from './errors.ts'
 import { assertWellFormed, isExpired, newer, sizeProblem } from './record.ts'
 import { replicaSet, required } from './replicas.ts'
 import type { StoreContext } from './context.ts'
@@ -48,19 +48,19 @@ export class Coordinator {
   }
 
   async put (key: Uint8Array, value: Uint8Array, options: WriteOptions = {}): Promise<Version> {
-    return this.write(this.newRecord(key, value, false, options.ttl), options)
+    return this.write(await this.newRecord(key, value, false, options.ttl), options)
   }
 
   /** Write a tombstone: the key reads as absent on every replica, even ones that missed the delete */
   async delete (key: Uint8Array, options: WriteOptions = {}): Promise<Version> {
-    return this.write(this.newRecord(key, new Uint8Array(0), true, undefined), options)
+    return this.write(await this.newRecord(key, new Uint8Array(0), true, undefined), options)
   }
 
   async putMany (entries: Iterable<{ key: Uint8Array, value: Uint8Array }>, options: WriteOptions = {}, concurrency = 32): Promise<Version[]> {
     const list = [...entries]
     const versions: Version[] = new Array(list.length)
     // check everything first, so a bad entry fails the batch before any write
-    list.forEach(({ key, value }) => { this.newRecord(key, value, false, options.ttl) })
+    list.forEach(({ key, value }) => { this.draftRecord(key, value, false, options.ttl) })
     let next = 0
     await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, async () => {
       while (next < list.length) {
@@ -207,10 +207,17 @@ export class Coordinator {
     await Promise.all(stale.map(async a => this.ctx.rpc.store(a.node, [newest]).catch(() => {})))
   }
 
-  private newRecord (key: Uint8Array, value: Uint8Array, deleted: boolean, ttl: number | undefined): StoreRecord {
+  /** A record to write, with a new version; its fields are checked before the clock moves */
+  private async newRecord (key: Uint8Array, value: Uint8Array, deleted: boolean, ttl: number | undefined): Promise<StoreRecord> {
+    const draft = this.draftRecord(key, value, deleted, ttl)
+    return { ...draft, version: { ...(await this.ctx.stamp()), writer: this.ctx.self } }
+  }
+
+  /** The record as it will be written, but for its version: checked and sized */
+  private draftRecord (key: Uint8Array, value: Uint8Array, deleted: boolean, ttl: number | undefined): StoreRecord {
     this.checkKey(key)
     if (ttl !== undefined && (!Number.isSafeInteger(ttl) || ttl <= 0)) throw new InvalidRecordError(`ttl must be a positive number of milliseconds, got ${ttl}`)
-    const record: StoreRecord = { key, value, deleted, version: { ...this.ctx.hlc.now(), writer: this.ctx.self } }
+    const record: StoreRecord = { key, value, deleted, version: { ...this.ctx.hlc.peek(), writer: this.ctx.self } }
     if (ttl !== undefined) record.expiresAt = this.ctx.clock.now() + ttl
     const tooLarge = sizeProblem(record, this.ctx.limits)
     if (tooLarge !== undefined) throw new RecordTooLargeError(tooLarge)
@@ -257,11 +264,11 @@ export class Coordinator {
         options.signal?.throwIfAborted()
         if (superseded.length > 0 && restamps++ < this.ctx.options.maxRestamps) {
           for (const version of superseded) this.ctx.hlc.update(version)
-          record = { ...record, version: { ...this.ctx.hlc.now(), writer: this.ctx.self } }
+          record = { ...record, version: { ...(await this.ctx.stamp()), writer: this.ctx.self } }
           continue
         }
-        // the ring may be repairing around a dead replica: look again once
-        if (retried) throw err
+        // the ring may be repairing around a dead replica: look again once (a full disk stays full)
+        if (retried || err.code === DiskFullError.code) throw err
         retried = true
         this.ctx.log('write of a key reached too few replicas, retrying: %s', errorMessage(err))
         await sleep(this.ctx.clock, this.ctx.options.syncInterval, options.signal)
@@ -304,14 +311,18 @@ async function atLeast<T> (tasks: Array<Promise<T>>, needed: number, total: numb
   if (needed === 0) throw new QuorumError('no replica to write to')
   await new Promise<void>((resolve, reject) => {
     let ok = 0
+    let full = 0
     const errors: string[] = []
     for (const task of tasks) {
       task.then(() => {
         if (++ok === needed) resolve()
       }, (err) => {
         errors.push(errorMessage(err))
+        if ((err as { code?: unknown }).code === DiskFullError.code) full++
         if (total - errors.length < needed) {
-          reject(new QuorumError(`stored on ${ok} of ${total} replicas, ${consistency} needs ${needed}: ${errors.join('; ')}`))
+          // replicas out of space: the write failed for lack of storage, not of peers (HTTP 507)
+          const message = `stored on ${ok} of ${total} replicas, ${consistency} needs ${needed}${full > 0 ? ` (${full} out of disk space)` : ''}: ${errors.join('; ')}`
+          reject(new QuorumError(message, full > 0 ? DiskFullError.code : QuorumError.code))
         }
       })
     }

@@ -18,7 +18,8 @@ export interface BucketDigest {
   partial: boolean
 }
 
-export interface StoreStats {
+/** What the records held add up to */
+export interface RecordTotals {
   /** live records (expired ones included until gc) */
   keys: number
   tombstones: number
@@ -31,7 +32,7 @@ export class DigestTable {
   private readonly digests: Uint8Array
   /** records per bucket */
   readonly counts: Uint32Array
-  private readonly totals: StoreStats = { keys: 0, tombstones: 0, bytes: 0 }
+  private readonly totals: RecordTotals = { keys: 0, tombstones: 0, bytes: 0 }
 
   constructor (layout: BucketLayout) {
     this.layout = layout
@@ -78,7 +79,7 @@ export class DigestTable {
     return [...out.values()]
   }
 
-  stats (): StoreStats {
+  stats (): RecordTotals {
     return { ...this.totals }
   }
 }

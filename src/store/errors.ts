@@ -28,3 +28,9 @@ export class LeavingError extends ChordError {
     super(message)
   }
 }
+
+/** The disk under the datastore is full: the write was not stored (HTTP 507) */
+export class DiskFullError extends ChordError { static readonly code = 'ERR_DISK_FULL' }
+
+/** The datastore cannot write for another reason (a read-only or failing disk) */
+export class StorageError extends ChordError { static readonly code = 'ERR_STORAGE' }

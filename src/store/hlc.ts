@@ -85,6 +85,17 @@ export class HybridClock {
     }
   }
 
+  /**
+   * Move the clock up to `floor` if it is below: the next reading is greater.
+   * No drift check: for a bound this peer wrote itself (clock-mark.ts).
+   */
+  advanceTo (floor: Timestamp): void {
+    if (compareTimestamps(floor, this.peek()) > 0) {
+      this.wallTime = floor.wallTime
+      this.logical = floor.logical
+    }
+  }
+
   /** The last reading handed out or merged, without advancing the clock */
   peek (): Timestamp {
     return { wallTime: this.wallTime, logical: this.logical }

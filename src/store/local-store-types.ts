@@ -1,5 +1,7 @@
 /** The options and answers of LocalStore (src/store/local-store.ts) */
+import type { RecordTotals } from './digest-table.ts'
 import type { RecordLimits, Version } from './record.ts'
+import type { StorageHealth } from './storage-health.ts'
 import type { AbortOptions } from '@libp2p/interface'
 
 export interface LocalStoreInit {
@@ -44,3 +46,6 @@ export interface DeleteOptions {
    */
   upTo?: Version
 }
+
+/** What a peer holds, and whether it can store more */
+export interface StoreStats extends RecordTotals, StorageHealth {}

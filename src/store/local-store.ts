@@ -21,16 +21,17 @@ import { PathLocks } from './path-locks.ts'
 import { scanRange } from './ring-scan.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
 import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest, sizeProblem } from './record.ts'
-import type { BucketDigest, StoreStats } from './digest-table.ts'
-import type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, VersionSummary } from './local-store-types.ts'
+import { storageHealthOf } from './storage-health.ts'
+import type { BucketDigest } from './digest-table.ts'
+import type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, StoreStats, VersionSummary } from './local-store-types.ts'
 import type { ScanSource } from './ring-scan.ts'
 import type { RecordLimits, StoreRecord, Version } from './record.ts'
 import type { Id } from '../ring/id.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Datastore } from 'interface-datastore'
 
-export type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, VersionSummary } from './local-store-types.ts'
-export type { BucketDigest, StoreStats } from './digest-table.ts'
+export type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, StoreStats, VersionSummary } from './local-store-types.ts'
+export type { BucketDigest } from './digest-table.ts'
 
 /** stored records passed the limits in force when applied; limits lowered later must not hide them */
 const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
@@ -295,8 +296,28 @@ export class LocalStore {
     return result
   }
 
+  /** Records held, and whether the datastore takes writes (storage-health.ts) */
   stats (): StoreStats {
-    return this.table.stats()
+    return { ...this.table.stats(), ...storageHealthOf(this.datastore) }
+  }
+
+  /** A value of the store's own outside the records (`/chord/meta/<name>`), e.g. the clock's mark */
+  async getMeta (name: string, options?: AbortOptions): Promise<Uint8Array | undefined> {
+    try {
+      return await this.datastore.get(this.metaKey(name), options)
+    } catch (err) {
+      if ((err as Error).name === 'NotFoundError') return undefined
+      throw err
+    }
+  }
+
+  /** Durable once it resolves, like a record */
+  async putMeta (name: string, value: Uint8Array, options?: AbortOptions): Promise<void> {
+    await this.datastore.put(this.metaKey(name), value, options)
+  }
+
+  private metaKey (name: string): Key {
+    return new Key(`/chord/meta/${name}`, false)
   }
 
   /** Records in (from, to], in ring order, optionally only those in `bucket` */

@@ -12,6 +12,7 @@
  * This class builds them and is the store's one face to the service.
  */
 import { realClock } from '../util/clock.ts'
+import { ClockMark } from './clock-mark.ts'
 import { silentLog } from '../util/log.ts'
 import { Coordinator } from './coordinator.ts'
 import { Maintenance } from './maintenance.ts'
@@ -61,12 +62,14 @@ export class ReplicatedStore {
   constructor (init: ReplicatedStoreInit) {
     const { options } = init
     if (!Number.isInteger(options.replicas) || options.replicas < 1) throw new RangeError(`replicas must be a positive integer, got ${options.replicas}`)
+    const mark = new ClockMark({ hlc: init.hlc, store: init.local })
     const context: StoreContext = {
       self: init.ring.peer,
       ring: init.ring,
       rpc: init.rpc,
       local: init.local,
       hlc: init.hlc,
+      stamp: async () => mark.stamp(),
       limits: init.limits,
       options,
       clock: init.clock ?? realClock,

@@ -57,7 +57,7 @@ describe('progress', () => {
   })
 
   it('follows a daemon\'s leave by the keys gone from its store', async () => {
-    const stats: StoreStats = { keys: 90, tombstones: 10, bytes: 0 }
+    const stats: StoreStats = { keys: 90, tombstones: 10, bytes: 0, writable: true, failedWrites: 0 }
     const chord = Object.assign(new TypedEventEmitter<ChordEvents>(), { storeStats: () => ({ ...stats }) }) as unknown as Chord
     const lines: string[] = []
     const progress = new Progress({ stream: stream(false), mode: 'lines', interval: 0, line: text => { lines.push(text) } })

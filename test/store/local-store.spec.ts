@@ -73,7 +73,7 @@ describe('LocalStore', () => {
       assert.equal(await store.apply(put('k', 'tie broken by writer', version(2, 1, 'peerB'))), 'stored')
       const held = await store.get(key)
       assert.equal(text(held?.value ?? new Uint8Array()), 'tie broken by writer')
-      assert.deepEqual(store.stats(), { keys: 1, tombstones: 0, bytes: 1 + 'tie broken by writer'.length })
+      assert.deepEqual(store.stats(), { keys: 1, tombstones: 0, bytes: 1 + 'tie broken by writer'.length, writable: true, failedWrites: 0 })
     })
 
     it('lets a tombstone beat older writes, and older writes not undo it', async () => {
@@ -88,10 +88,10 @@ describe('LocalStore', () => {
       assert.equal(held?.deleted, true)
       assert.equal(held?.value.length, 0)
       assert.equal(await store.has(key), true, 'has() sees tombstones')
-      assert.deepEqual(store.stats(), { keys: 0, tombstones: 1, bytes: key.length })
+      assert.deepEqual(store.stats(), { keys: 0, tombstones: 1, bytes: key.length, writable: true, failedWrites: 0 })
       // a write after the delete brings the key back
       assert.equal(await store.apply(put(key, 'reborn', version(21))), 'stored')
-      assert.deepEqual(store.stats(), { keys: 1, tombstones: 0, bytes: key.length + 6 })
+      assert.deepEqual(store.stats(), { keys: 1, tombstones: 0, bytes: key.length + 6, writable: true, failedWrites: 0 })
     })
 
     it('stays consistent under concurrent writes to one key', async () => {
@@ -102,7 +102,7 @@ describe('LocalStore', () => {
       await Promise.all(writes.map(async w => store.apply(w)))
       const newest = put('hot', 'v59', version(19, 2, 'w1'))
       assert.deepEqual(plain(await store.get(newest.key)), plain(newest))
-      assert.deepEqual(store.stats(), { keys: 1, tombstones: 0, bytes: 3 + 3 })
+      assert.deepEqual(store.stats(), { keys: 1, tombstones: 0, bytes: 3 + 3, writable: true, failedWrites: 0 })
 
       // every replaced write was taken out of the digest again
       const fresh = await openStore({ bucketBits: 4 })
@@ -147,7 +147,7 @@ describe('LocalStore', () => {
       await assert.rejects(store.apply({ ...tombstone('k', version(1)), value: new Uint8Array([1]) }), InvalidRecordError)
       await assert.rejects(store.apply(put('k', 'v', version(-1))), InvalidRecordError)
       await assert.rejects(store.apply(put('k', 'v', version(1, 0, ''))), InvalidRecordError)
-      assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0 })
+      assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0, writable: true, failedWrites: 0 })
     })
   })
 
@@ -319,7 +319,7 @@ describe('LocalStore', () => {
       for (const record of shared) await store.apply(record)
       assert.equal(await store.deleteRange(0n, 0n), shared.length)
       assert.ok(store.bucketDigests(0n, 0n).every(d => d.digest.every(byte => byte === 0)))
-      assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0 })
+      assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0, writable: true, failedWrites: 0 })
     })
   })
 
@@ -333,7 +333,7 @@ describe('LocalStore', () => {
       assert.equal(await store.delete(record.key, { upTo: version(5) }), true)
       assert.equal(await store.has(record.key), false)
       assert.equal(await store.delete(record.key), false)
-      assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0 })
+      assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0, writable: true, failedWrites: 0 })
     })
 
     it('removes the records of a range that pass the filter', async () => {
@@ -417,7 +417,7 @@ describe('LocalStore', () => {
         digests: store.bucketDigests(0n, 0n),
         records: (await collect(store.range(0n, 0n))).map(plain)
       }
-      assert.deepEqual(before.stats, { keys: 449, tombstones: 50, bytes: before.stats.bytes })
+      assert.deepEqual(before.stats, { keys: 449, tombstones: 50, bytes: before.stats.bytes, writable: true, failedWrites: 0 })
       await store.close()
       await assert.rejects(store.get(records[0].key), StoreClosedError)
       await datastore.close()
@@ -547,7 +547,7 @@ describe('LocalStore', () => {
         const good = put('good', 'v', version(1))
         await assert.rejects(store.applyMany([good, put('big', 'far too large', version(1))]), RecordTooLargeError)
         await assert.rejects(store.applyMany([good, put('bad', 'v', version(-1))]), InvalidRecordError)
-        assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0 })
+        assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0, writable: true, failedWrites: 0 })
         assert.equal(await store.has(good.key), false)
       })
 
