@@ -198,10 +198,14 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
    * whether it is a member.
    */
   private readonly onDiscovery = ({ detail }: CustomEvent<PeerInfo>): void => {
+    if (this.isClient) {
+      this.link.discovered(detail)
+      return
+    }
+    if (!this.joined) return
     const peer = detail.id
-    const node = { id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs: detail.multiaddrs.map(a => a.toString()) }
-    if (this.isClient) this.link.discovered(detail)
-    else if (this.joined) this.ring.meet(node)
+    const addrs = detail.multiaddrs.map(a => a.toString())
+    this.ring.meet({ id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs })
   }
 
   /** A connected peer's protocols are known: a client routes through members; a member never probes a peer that is none */
