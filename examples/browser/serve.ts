@@ -108,11 +108,14 @@ async function stop (): Promise<void> {
   stopping = true
   console.log('stopping the daemons…')
   server.close()
-  for (const d of daemons) d.proc.kill('SIGTERM')
-  await Promise.all(daemons.map(async d => new Promise(resolve => {
-    if (d.proc.exitCode !== null || d.proc.signalCode !== null) resolve(undefined)
-    else d.proc.once('exit', resolve)
-  })))
+  // one at a time: each hands its keys to the daemons still running (all at
+  // once, each would wait for its leave timeout with nobody to take them)
+  for (const d of daemons) {
+    if (d.proc.exitCode !== null || d.proc.signalCode !== null) continue
+    const exited = new Promise(resolve => d.proc.once('exit', resolve))
+    d.proc.kill('SIGTERM')
+    await exited
+  }
   process.exit(0)
 }
 process.on('SIGINT', () => { void stop() })

@@ -12,6 +12,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
+import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { CHROMIUM, hasChromium, launchChromium } from '../../harness/browser.ts'
@@ -56,9 +57,9 @@ describe('browser example (headless Chromium, client mode over WebSockets)', fun
     await browser?.close()
     if (serve !== undefined && serve.exitCode === null && serve.signalCode === null) {
       const exited = new Promise(resolve => serve!.once('exit', resolve))
-      // the example stops its daemons on SIGTERM
+      // the example stops its daemons on SIGTERM, one after another, and removes their data
       serve.kill('SIGTERM')
-      const timer = setTimeout(() => serve!.kill('SIGKILL'), 20_000)
+      const timer = setTimeout(() => serve!.kill('SIGKILL'), 60_000)
       await exited
       clearTimeout(timer)
     }
@@ -99,5 +100,17 @@ describe('browser example (headless Chromium, client mode over WebSockets)', fun
     assert.ok(!ring.includes(peer), 'the page\'s peer appears in the ring')
     await page.screenshot({ path: join(ARTIFACTS, 'browser-example.png') })
     assert.deepEqual(errors, [])
+  })
+
+  it('SIGTERM (Ctrl-C) stops the daemons one after another and removes their data', async () => {
+    const dir = /data in (\S+)\)/.exec(output)![1]
+    assert.ok(existsSync(dir))
+    const started = Date.now()
+    const exited = new Promise<number | null>(resolve => serve!.once('exit', resolve))
+    serve!.kill('SIGTERM')
+    assert.equal(await exited, 0, output)
+    assert.match(output, /stopping the daemons/)
+    assert.ok(!existsSync(dir), `${dir} left behind`)
+    console.log(`      stopped in ${Date.now() - started} ms`)
   })
 })
