@@ -2,8 +2,8 @@
  * Client mode's side of the service: the connections to the ring of a peer
  * that uses it without joining. Bootstrap addresses are dialled in the
  * background, again with backoff while no member is known; peers whose
- * identify names the ring's protocol are members to route through; a
- * peers discovery reports are connected to while few members are known; a
+ * identify names the ring's protocol are members to route through; peers
+ * discovery reports are connected to while few members are known. A
  * request made while the first round of dials is under way waits for it,
  * and one made when no member is known fails at once with NoMembersError.
  */
