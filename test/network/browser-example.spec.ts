@@ -102,6 +102,18 @@ describe('browser example (headless Chromium, client mode over WebSockets)', fun
     assert.deepEqual(errors, [])
   })
 
+  it('?store=idb keeps the page\'s datastore in IndexedDB (datastore-idb) and works the same', async () => {
+    const url = /open (http:\/\/\S+) in a browser/.exec(output)![1]
+    await page.goto(`${url}?store=idb`)
+    await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 })
+    // libp2p keeps its peer store there: the database exists in this origin
+    const databases = await page.evaluate('indexedDB.databases().then(list => list.map(d => d.name))') as string[]
+    assert.ok(databases.includes('libp2p-chord-example'), `IndexedDB databases: ${databases.join(', ')}`)
+    assert.equal(await submit('#put', 'from-idb-page', 'stored with IndexedDB'), 'stored from-idb-page')
+    assert.equal(await submit('#get', 'from-cli'), 'hello from the CLI')
+    assert.deepEqual(errors, [])
+  })
+
   it('SIGTERM (Ctrl-C) stops the daemons one after another and removes their data', async () => {
     const dir = /data in (\S+)\)/.exec(output)![1]
     assert.ok(existsSync(dir))
