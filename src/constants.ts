@@ -41,10 +41,10 @@ export const DEFAULTS = {
   bucketBits: 12,
   maxItemsPerMessage: 1024,
   wallClock: Date.now
-} satisfies Required<Omit<ChordInit, 'bootstrap' | 'successorListLength'>>
+} satisfies Required<Omit<ChordInit, 'bootstrap' | 'successorListLength' | 'datastore'>>
 
 /** The service's options with every default filled in */
-export type ResolvedOptions = Required<Omit<ChordInit, 'bootstrap'>>
+export type ResolvedOptions = Required<Omit<ChordInit, 'bootstrap' | 'datastore'>> & Pick<ChordInit, 'datastore'>
 
 /** Defaults for store settings that are not service options */
 export const STORE_DEFAULTS = {

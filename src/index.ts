@@ -115,6 +115,12 @@ export interface ChordInit {
   maxItemsPerMessage?: number
   /** the wall clock that versions are stamped from, ms since the epoch (default Date.now; tests step it) */
   wallClock?: () => number
+  /**
+   * where the records live (default: the node's datastore). createChordNode's
+   * dataDir puts them in LevelDB here and leaves libp2p's peer store in
+   * memory, so a full disk cannot stop the node from dialling its neighbours
+   */
+  datastore?: Datastore
 }
 
 export interface ChordComponents {

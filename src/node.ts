@@ -27,6 +27,8 @@ import type { Registry } from 'prom-client'
 
 export { DataDirError } from './persistence/data-dir.ts'
 export { examineDataDir } from './persistence/doctor.ts'
+export { DurableLevelDatastore } from './persistence/durable-level.ts'
+export type { DurableLevelInit } from './persistence/durable-level.ts'
 export type { DoctorReport, Finding } from './persistence/doctor.ts'
 
 export type Muxer = 'mplex' | 'yamux'
@@ -38,11 +40,12 @@ export interface ChordNodeOptions {
   muxers?: Muxer[]
   /** the peer's key; a new one is generated when absent */
   privateKey?: PrivateKey
-  /** libp2p's datastore (peer store, chord records); in memory when absent */
+  /** libp2p's datastore (peer store, and chord records unless chord.datastore says); in memory when absent */
   datastore?: Datastore
   /**
-   * A directory for the peer key and a LevelDB datastore, so a restarted peer
-   * keeps its identity, ring position and data (overrides privateKey/datastore)
+   * A directory for the peer key and a LevelDB datastore of the chord records,
+   * so a restarted peer keeps its identity, ring position and data (overrides
+   * privateKey and datastore; libp2p's peer store is then kept in memory)
    */
   dataDir?: string
   /**
@@ -101,7 +104,9 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
       ? undefined
       : prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
     privateKey: dir?.privateKey ?? options.privateKey,
-    datastore: dir?.datastore ?? options.datastore,
+    // with a data directory, libp2p's peer store stays in memory: a peer store write that fails on a
+    // full disk would fail the dials the ring needs, and it holds nothing the ring cannot learn again
+    datastore: dir === undefined ? options.datastore : undefined,
     addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
     transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
@@ -116,7 +121,7 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
     services: {
       identify: identify(),
       ping: ping(),
-      chord: chord(options.chord)
+      chord: chord(dir === undefined ? options.chord : { ...options.chord, datastore: dir.datastore })
     }
   })
   if (dir !== undefined) ownDataDir(node, options.dataDir!, dir.datastore)

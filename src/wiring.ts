@@ -45,7 +45,7 @@ export function buildServer (options: ResolvedOptions, log: Logger, metrics: Cho
 }
 
 export function buildLocalStore (components: ChordComponents, options: ResolvedOptions): LocalStore {
-  return new LocalStore(components.datastore, {
+  return new LocalStore(options.datastore ?? components.datastore, {
     prefix: '/chord/kv',
     bucketBits: options.bucketBits,
     limits: recordLimits(options),

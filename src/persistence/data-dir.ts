@@ -29,6 +29,8 @@ export class DataDirError extends ChordError { static readonly code = 'ERR_DATA_
 /** the layout this version writes; 0 is a directory from before chord.json */
 export const DATA_DIR_FORMAT = 1
 export const PEER_MARKER = new Key('/chord/meta/peer')
+/** LevelDB's LOCK is held: by this process ('already held'), or by another (EAGAIN) */
+export const LOCKED = /lock .*(already held|temporarily unavailable)/i
 
 /** Which ring a directory's data belongs to */
 export interface RingIdentity {
@@ -86,7 +88,8 @@ export async function openDataDir (dir: string, init: DataDirInit): Promise<Data
   try {
     await datastore.open()
   } catch (err) {
-    throw new DataDirError(`${storeDir}: ${/lock/i.test(errorMessage(err)) ? 'in use by another running peer' : errorMessage(err)}`)
+    const why = errorMessage(err).replace(`LevelDB cannot open ${storeDir}: `, 'LevelDB cannot open it: ')
+    throw new DataDirError(`${storeDir}: ${LOCKED.test(why) ? 'in use by another running peer' : why}`)
   }
   try {
     await checkMarker(storeDir, datastore, peer, meta !== undefined)

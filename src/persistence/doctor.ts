@@ -11,7 +11,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { Key } from 'interface-datastore'
 import { verifyRecords } from '../store/verify.ts'
 import { errorMessage } from '../util/errors.ts'
-import { DATA_DIR_FORMAT, PEER_MARKER, describeRing, readMeta } from './data-dir.ts'
+import { DATA_DIR_FORMAT, LOCKED, PEER_MARKER, describeRing, readMeta } from './data-dir.ts'
 import { DurableLevelDatastore } from './durable-level.ts'
 
 export interface Finding {
@@ -45,7 +45,7 @@ export async function examineDataDir (dir: string): Promise<DoctorReport> {
     await datastore.open()
   } catch (err) {
     const message = errorMessage(err)
-    note('datastore', false, /lock/i.test(message) ? 'in use by a running peer: stop it first' : `${message}; move the directory aside to start this peer afresh (its keys come back from their other replicas)`)
+    note('datastore', false, LOCKED.test(message) ? 'in use by a running peer: stop it first' : `${message}; move the directory aside to start this peer afresh (its keys come back from their other replicas)`)
     return done()
   }
   try {

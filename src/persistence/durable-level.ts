@@ -15,12 +15,16 @@
  *   `recoveryInterval` the store checks the disk (free space enough for its
  *   log twice over, and a test file written and synced) and then reopens
  *   LevelDB and writes a probe: writes work again with no restart.
+ * - **The clock's mark** (`/chord/meta/hlc`) lives in a preallocated file
+ *   beside LevelDB's (mark-file.ts), so the peer can still issue versions
+ *   for the writes it coordinates while its disk is full.
  */
 import { open as openFile, readdir, stat, statfs, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { DiskFullError, StorageError } from '../store/errors.ts'
 import { GroupCommit } from './group-commit.ts'
+import { MarkFile } from './mark-file.ts'
 import type { StorageHealth, StorageHealthSource } from '../store/storage-health.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Batch, Key } from 'interface-datastore'
@@ -43,6 +47,8 @@ const DISK_ERROR = /LEVEL_IO_ERROR|IO error|read-only file system|EROFS|EIO\b/i
 const SPARE_BYTES = 1024 * 1024
 const PROBE_KEY = '/chord/meta/write-probe'
 const ALWAYS_SYNCED = '/chord/meta/'
+/** datastore keys kept in a MarkFile of this name in the LevelDB directory (LevelDB leaves names it does not use alone) */
+const MARK_FILES: Record<string, string> = { '/chord/meta/hlc': 'CHORD-CLOCK' }
 
 export class DurableLevelDatastore extends LevelDatastore implements StorageHealthSource {
   readonly location: string
@@ -55,6 +61,7 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
   private failedWrites = 0
   private recoveryTimer: ReturnType<typeof setInterval> | undefined
   private recovering = false
+  private readonly marks = new Map<string, MarkFile>()
 
   constructor (location: string, init: DurableLevelInit = {}) {
     super(location)
@@ -63,6 +70,7 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
     this.createIfMissing = init.createIfMissing ?? true
     this.recoveryInterval = init.recoveryInterval ?? 2000
     this.group = new GroupCommit({ writeSynced: async ops => { await this.db.batch(ops, { sync: true }) } })
+    for (const [key, name] of Object.entries(MARK_FILES)) this.marks.set(key, new MarkFile(join(location, name)))
   }
 
   /** batches synced and the writes they carried (how well group commit groups) */
@@ -75,12 +83,23 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
   }
 
   override async put (key: Key, value: Uint8Array, options?: AbortOptions): Promise<Key> {
+    const mark = this.marks.get(key.toString())
+    if (mark !== undefined) {
+      await mark.write(value)
+      return key
+    }
     await this.write([{ type: 'put', key: key.toString(), value }], options)
     return key
   }
 
   override async delete (key: Key, options?: AbortOptions): Promise<void> {
     await this.write([{ type: 'del', key: key.toString() }], options)
+  }
+
+  /** A mark key reads from its file, or from LevelDB where a directory of format 0 kept it */
+  override async get (key: Key, options?: AbortOptions): Promise<Uint8Array> {
+    const value = await this.marks.get(key.toString())?.read()
+    return value ?? super.get(key, options)
   }
 
   override batch (): Batch {
@@ -94,6 +113,16 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
 
   /** Open LevelDB; a failure keeps LevelDB's own reason (datastore-level's open drops it) */
   override async open (): Promise<void> {
+    await this.openLevel()
+    try {
+      for (const mark of this.marks.values()) await mark.open()
+    } catch (err) {
+      await this.db.close()
+      throw new StorageError(`cannot open ${[...this.marks.values()].map(m => m.path).join(', ')}: ${(err as Error).message}`)
+    }
+  }
+
+  private async openLevel (): Promise<void> {
     try {
       await this.db.open({ createIfMissing: this.createIfMissing, compression: false })
     } catch (err) {
@@ -104,6 +133,7 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
 
   override async close (): Promise<void> {
     this.stopRecovery()
+    for (const mark of this.marks.values()) await mark.close()
     await super.close()
   }
 
@@ -111,7 +141,8 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
     options?.signal?.throwIfAborted()
     if (this.problem !== undefined) {
       this.failedWrites++
-      throw this.problem
+      // a new error each time, with the first failure's reason
+      throw this.problem instanceof DiskFullError ? new DiskFullError(this.problem.message) : new StorageError(this.problem.message)
     }
     try {
       // not raced against the signal: a write under way finishes, so its caller knows what happened
@@ -156,14 +187,14 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
     try {
       if (!(await this.diskWritable())) return
       await this.db.close()
-      await this.open()
+      await this.openLevel()
       await this.db.put(PROBE_KEY, new Uint8Array([1]), { sync: true })
       await this.db.del(PROBE_KEY, { sync: true })
       this.problem = undefined
       this.stopRecovery()
     } catch {
       // still failing: keep the first problem, try again at the next interval
-      if (this.db.status === 'closed') await this.open().catch(() => {})
+      if (this.db.status === 'closed') await this.openLevel().catch(() => {})
     } finally {
       this.recovering = false
     }

@@ -10,7 +10,7 @@
  */
 import { keyId } from '../ring/id.ts'
 import { sleep } from '../util/clock.ts'
-import { errorMessage } from '../util/errors.ts'
+import { ChordError, errorMessage } from '../util/errors.ts'
 import { readDirect, writeDirect } from './direct.ts'
 import { DiskFullError, InvalidRecordError, QuorumError, RecordTooLargeError } from './errors.ts'
 import { assertWellFormed, isExpired, newer, sizeProblem } from './record.ts'
@@ -297,13 +297,18 @@ export class Coordinator {
     const replicas = await writeDirect(this.ctx, record, options, { start, storeOn, kept }) ?? await this.replicasOf(record.key, options)
     for (const node of replicas) if (!tasks.has(node.peer)) start(node, storeOn(node))
     const needed = required(consistency, replicas.length)
-    await atLeast(replicas.map(node => tasks.get(node.peer)!), needed, replicas.length, consistency)
+    await atLeast(replicas.map(node => tasks.get(node.peer)!.catch((err: Error) => { throw relabel(err, node) })), needed, replicas.length, consistency)
   }
 
   private async replicasOf (key: Uint8Array, options: RequestOptions): Promise<NodeRef[]> {
     const found = await this.ctx.ring.findSuccessor(keyId(key), options)
     return replicaSet(found.successors, this.ctx.options.replicas)
   }
+}
+
+/** `err` with the replica it came from in front of its message, its code kept */
+function relabel (err: Error, node: NodeRef): Error {
+  return new ChordError(`${node.peer}: ${errorMessage(err)}`, (err as { code?: string }).code ?? 'ERR_REMOTE')
 }
 
 /** Wait until `needed` of the tasks succeed; fail as soon as that cannot happen */
@@ -320,9 +325,9 @@ async function atLeast<T> (tasks: Array<Promise<T>>, needed: number, total: numb
         errors.push(errorMessage(err))
         if ((err as { code?: unknown }).code === DiskFullError.code) full++
         if (total - errors.length < needed) {
-          // replicas out of space: the write failed for lack of storage, not of peers (HTTP 507)
+          // too few replicas with disk space to ever make it: a lack of storage (HTTP 507), not worth a retry
           const message = `stored on ${ok} of ${total} replicas, ${consistency} needs ${needed}${full > 0 ? ` (${full} out of disk space)` : ''}: ${errors.join('; ')}`
-          reject(new QuorumError(message, full > 0 ? DiskFullError.code : QuorumError.code))
+          reject(new QuorumError(message, total - full < needed ? DiskFullError.code : QuorumError.code))
         }
       })
     }

@@ -71,17 +71,15 @@ describe('chord daemons and client commands (real processes)', function () {
     assert.equal((await api(daemons[3], 'GET', '/health')).status, 200)
   })
 
-  it('a daemon whose data directory or API port is taken says so and exits 1', async () => {
+  it('a daemon whose data directory (exit 2) or API port (exit 1) is taken says so', async () => {
     const base = ['daemon', '--listen', '/ip4/127.0.0.1/tcp/0', '--no-mdns', '--bootstrap', daemons[0].addr]
     const results = await Promise.all([
       runChord([...base, '--data', daemons[0].dataDir, '--api', '127.0.0.1:0']),
       runChord([...base, '--data', join(tmp.dir, 'spare'), '--api', daemons[0].api])
     ])
-    for (const result of results) {
-      assert.equal(result.code, 1, result.stdout + result.stderr)
-      oneLine(result.stderr)
-    }
-    assert.match(results[0].stderr, /^chord: cannot open the datastore in .*d0 \(is another peer using it\?\)/)
+    assert.deepEqual(results.map(r => r.code), [2, 1], results.map(r => r.stderr).join(''))
+    for (const result of results) oneLine(result.stderr)
+    assert.match(results[0].stderr, /^chord: .*d0\/datastore: in use by another running peer$/m)
     assert.match(results[1].stderr, new RegExp(`^chord: cannot serve the API on ${daemons[0].api.replace(/\./g, '\\.')}: EADDRINUSE \\(use --api HOST:PORT or --no-api\\)`))
   })
 

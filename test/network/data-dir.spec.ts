@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { Key } from 'interface-datastore'
 import { api, emptyBootstrap, killAll, runChord, startDaemon, tempDir } from '../fixtures/daemons.ts'
+import { mountTmpfs, tmpfsAvailable } from '../fixtures/tmpfs.ts'
 import type { CliResult, Daemon } from '../fixtures/daemons.ts'
 
 const KEYS = ['alpha', 'beta', 'gamma']
@@ -110,7 +111,20 @@ describe('daemons on damaged data directories (real processes)', function () {
     assertRefused(await startOn(newer), join(newer, 'chord.json'), /format 99 was written by a newer chord/)
   })
 
-  it('the healthy directory passes chord doctor; a format-0 directory is upgraded and keeps its keys', async () => {
+  it('a read-only filesystem (tmpfs; needs root)', async function () {
+    if (!tmpfsAvailable()) this.skip()
+    const fs = await mountTmpfs(16 * 1024 * 1024)
+    try {
+      const dir = join(fs.dir, 'data')
+      await cp(pristine, dir, { recursive: true })
+      await fs.remount('ro')
+      assertRefused(await startOn(dir), join(dir, 'datastore'), /Read-only file system/)
+    } finally {
+      await fs.remove()
+    }
+  })
+
+  it('the healthy directory passes chord doctor; a format-0 directory is upgraded, keeps its keys, and is not shared', async () => {
     const doctor = await runChord(['doctor', '--data', pristine])
     assert.equal(doctor.code, 0, doctor.stdout + doctor.stderr)
     assert.match(doctor.stdout, /^ok {4}records +3 keys, 0 tombstones/m)
@@ -121,5 +135,7 @@ describe('daemons on damaged data directories (real processes)', function () {
     const meta = JSON.parse(await readFile(join(old, 'chord.json'), 'utf8')) as { format: number, peer: string }
     assert.equal(meta.format, 1)
     assert.equal(meta.peer, daemon.peer)
+    // a second daemon on the same directory
+    assertRefused(await startOn(old), join(old, 'datastore'), /in use by another running peer/)
   })
 })

@@ -36,7 +36,8 @@ describe('hostile input from the network', function () {
     // a raw peer, not a ring of its own: a member of another ring that
     // connects is probed and merged (ring unification), which is not what
     // this test is about
-    attacker ??= await createPeer({ autoJoin: false })
+    // its own outbound stream limit must not refuse the flood before the target does
+    attacker ??= await createPeer({ autoJoin: false, maxOutboundStreams: 64 })
     return attacker.dialProtocol(target.getMultiaddrs()[0], PROTOCOL, { signal: AbortSignal.timeout(5000) })
   }
 

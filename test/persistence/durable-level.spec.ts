@@ -83,6 +83,10 @@ describe('persistence/DurableLevelDatastore', function () {
       assert.ok(store.storageHealth().failedWrites >= 2)
       for (const i of acked) assert.ok(equals(await store.get(new Key(`/big/${i}`)), value(900 * 1024, i)))
 
+      // the clock's mark is a preallocated file: it can still be written
+      await store.put(new Key('/chord/meta/hlc'), new TextEncoder().encode('1234567890123'))
+      assert.equal(new TextDecoder().decode(await store.get(new Key('/chord/meta/hlc'))), '1234567890123')
+
       // still full: no recovery
       await new Promise(resolve => setTimeout(resolve, 300))
       assert.equal(store.storageHealth().writable, false)
