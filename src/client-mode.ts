@@ -8,11 +8,10 @@
  * and one made when no member is known fails at once with NoMembersError.
  */
 import { nodeId } from './ring/id.ts'
-import { connectTo, isOwnAddress } from './joining.ts'
+import { backoff, connectTo, isOwnAddress } from './joining.ts'
 import { NoMembersError } from './ring/errors.ts'
 import { onAbort } from './rpc/abort-listeners.ts'
 import { errorMessage } from './util/errors.ts'
-import { realClock, sleep } from './util/clock.ts'
 import type { ChordComponents } from './index.ts'
 import type { ResolvedOptions } from './constants.ts'
 import type { ClientRing } from './ring/client-ring.ts'
@@ -73,8 +72,7 @@ export class ClientLink {
       this.round = this.connectAll(seeds, signal)
       await this.round
       if (ring.knownMembers > 0) return
-      await sleep(realClock, delay * (0.5 + Math.random()), signal)
-      delay = Math.min(delay * 2, options.joinRetryMaxDelay)
+      delay = await backoff(delay, options, signal)
     }
   }
 

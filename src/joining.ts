@@ -46,9 +46,14 @@ export async function joinRing (ctx: JoinContext, addrs: string[], signal: Abort
         ctx.log('join through %s failed (attempt %d): %s', seed, attempt, errorMessage(err))
       }
     }
-    await sleep(realClock, delay * (0.5 + Math.random()), signal)
-    delay = Math.min(delay * 2, ctx.options.joinRetryMaxDelay)
+    delay = await backoff(delay, ctx.options, signal)
   }
+}
+
+/** Wait `delay` ms, jittered, before trying again; the next wait doubles, up to joinRetryMaxDelay */
+export async function backoff (delay: number, options: ResolvedOptions, signal: AbortSignal): Promise<number> {
+  await sleep(realClock, delay * (0.5 + Math.random()), signal)
+  return Math.min(delay * 2, options.joinRetryMaxDelay)
 }
 
 /** Connect to the peer at `addr`; its first position, to route through */
