@@ -15,7 +15,7 @@ import { spawn } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { CHROMIUM, hasChromium, launchChromium } from '../../harness/browser.ts'
+import { launchChromium, needChromium } from '../../harness/browser.ts'
 import { waitFor } from '../../harness/peers.ts'
 import { ROOT, TSX, runChord } from '../fixtures/daemons.ts'
 import type { ChildProcess } from 'node:child_process'
@@ -33,11 +33,7 @@ describe('browser example (headless Chromium, client mode over WebSockets)', fun
   const errors: string[] = []
 
   before(async function () {
-    if (!hasChromium()) {
-      if (process.env.CI !== undefined) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run should have installed Debian's chromium`)
-      console.log(`      skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`)
-      this.skip()
-    }
+    needChromium(this)
     const [node, ...nodeArgs] = TSX
     serve = spawn(node, [...nodeArgs, join(ROOT, 'examples/browser/serve.ts'), '--port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
     serve.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString() })
