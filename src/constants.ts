@@ -27,6 +27,7 @@ export const DEFAULTS = {
   joinRetryMinDelay: 250,
   joinRetryMaxDelay: 30_000,
   autoJoin: true,
+  clientMode: false,
   leaveOnStop: true,
   replicas: 3,
   consistency: 'QUORUM',

@@ -29,7 +29,7 @@ export { PROTOCOL } from './service.ts'
 export { ID_BITS, RING_SIZE, keyId, nodeId, between, betweenRightIncl, distance, idToHex, idFromHex } from './ring/id.ts'
 export { describeNode } from './ring/node-ref.ts'
 export { compareVersions } from './store/record.ts'
-export { LookupFailedError, NotJoinedError } from './ring/errors.ts'
+export { LookupFailedError, NotJoinedError, NoMembersError } from './ring/errors.ts'
 export { RingPeer } from './ring/ring-peer.ts'
 /** wrap a ChordRpc so a RingPeer's requests to its own positions are answered in process (RingPeer needs an rpc that reaches itself) */
 export { ChordLoopback } from './rpc/loopback.ts'
@@ -82,6 +82,15 @@ export interface ChordInit {
   autoJoin?: boolean
   /** tell the neighbours and hand data over when the node stops (default true); false makes stop() look like a crash */
   leaveOnStop?: boolean
+  /**
+   * Use the ring without joining it (default false): put, get, delete,
+   * lookup and content routing go through the members this peer knows
+   * (`bootstrap`, peers it connects to that run the ring, members named in
+   * answers), but it takes no ring position and holds no records. For app
+   * peers behind NAT, in browsers, or short-lived. `setMode()` switches at
+   * run time.
+   */
+  clientMode?: boolean
   /** replication factor r: distinct peers holding each key (default 3) */
   replicas?: number
   /** default consistency of reads and writes (default QUORUM) */
@@ -188,6 +197,10 @@ export interface Chord extends TypedEventTarget<ChordEvents> {
   leaveOnStop: boolean
   join(addrs?: string[], options?: { signal?: AbortSignal }): Promise<void>
   leave(): Promise<void>
+  /** 'client' (clientMode: uses the ring, holds no position and no records) or 'server' (a ring member) */
+  getMode(): 'client' | 'server'
+  /** switch at run time, like kad-dht's setMode: to 'client' leaves the ring gracefully first; to 'server' joins it */
+  setMode(mode: 'client' | 'server'): Promise<void>
   findSuccessor(key: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<LookupResult>
   findSuccessorOfId(id: Id, options?: { signal?: AbortSignal }): Promise<LookupResult>
   getRingState(): RingState

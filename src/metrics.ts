@@ -109,6 +109,19 @@ export class ChordMetrics {
     }
   }
 
+  /** Run a key operation, counted and timed under `name` */
+  async timed<T> (name: string, run: () => Promise<T>): Promise<T> {
+    const done = this.operation(name)
+    try {
+      const result = await run()
+      done(true)
+      return result
+    } catch (err) {
+      done(false)
+      throw err
+    }
+  }
+
   transfer (reason: string, direction: string, records: number, bytes: number): void {
     this.transferRecords?.increment({ [`${reason}_${direction}`]: records })
     this.transferBytes?.increment({ [`${reason}_${direction}`]: bytes })

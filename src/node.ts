@@ -1,6 +1,7 @@
 /**
- * A ready-made libp2p node running the chord service: TCP, noise, mplex
- * and yamux, with the connection-manager limits a DHT needs. Apps that build
+ * A ready-made libp2p node running the chord service: TCP and WebSockets
+ * (so browsers can dial it: listen on e.g. /ip4/0.0.0.0/tcp/4003/ws), noise,
+ * mplex and yamux, with the connection-manager limits a DHT needs. Apps that build
  * their own libp2p node only need `chord()` from the index.
  */
 import { join } from 'node:path'
@@ -11,6 +12,7 @@ import { ping } from '@libp2p/ping'
 import { prometheusMetrics } from '@libp2p/prometheus-metrics'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p } from 'libp2p'
 import { chord } from './index.ts'
@@ -32,7 +34,7 @@ export type { DoctorReport, Finding } from './persistence/doctor.ts'
 export type Muxer = 'mplex' | 'yamux'
 
 export interface ChordNodeOptions {
-  /** multiaddrs to listen on (default /ip4/127.0.0.1/tcp/0) */
+  /** multiaddrs to listen on (default /ip4/127.0.0.1/tcp/0); TCP, and WebSockets with /ws (e.g. /ip4/0.0.0.0/tcp/4003/ws) */
   listen?: string[]
   /** muxers offered, in order of preference (default ['yamux', 'mplex']) */
   muxers?: Muxer[]
@@ -106,7 +108,7 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
     // full disk would fail the dials the ring needs, and it holds nothing the ring cannot learn again
     datastore: dir === undefined ? options.datastore : undefined,
     addresses: { listen: options.listen ?? ['/ip4/127.0.0.1/tcp/0'] },
-    transports: [tcp()],
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     connectionProtector: options.psk === undefined ? undefined : preSharedKey({ psk: options.psk }),
     peerDiscovery: options.peerDiscovery,

@@ -6,35 +6,35 @@
  * routing interface.
  */
 import { NotFoundError, TypedEventEmitter, contentRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
-import { multiaddr } from '@multiformats/multiaddr'
 import { errorMessage } from './util/errors.ts'
 import { keyId, nodeId } from './ring/id.ts'
-import { describeNode } from './ring/node-ref.ts'
+import { ClientRing } from './ring/client-ring.ts'
 import { RingPeer } from './ring/ring-peer.ts'
 import { ChordMetrics } from './metrics.ts'
 import { NodeCodec } from './rpc/node-codec.ts'
 import { RingRpcClient, registerRingMethods } from './rpc/ring-protocol.ts'
-import { ChordLoopback, StoreLoopback } from './rpc/loopback.ts'
+import { StoreLoopback } from './rpc/loopback.ts'
 import { StoreRpcClient, registerStoreMethods } from './rpc/store-protocol.ts'
+import { CLIENT_METHODS, clientProtocol } from './rpc/client-methods.ts'
 import { HybridClock } from './store/hlc.ts'
 import { ReplicatedStore } from './store/replicated-store.ts'
 import { replicaSet } from './store/replicas.ts'
 import { resolveOptions } from './constants.ts'
-import { realClock, sleep } from './util/clock.ts'
-import { buildClient, buildLocalStore, buildServer, recordLimits, storeLimits, storeOptions } from './wiring.ts'
+import { buildClient, buildLocalStore, buildRingPeer, buildServer, handleProtocols, recordLimits, ringLimits, storeLimits, storeOptions, unhandleProtocols } from './wiring.ts'
+import { ClientLink, ringOfMode } from './client-mode.ts'
+import { joinRing, parseMultiaddr } from './joining.ts'
 import type { ResolvedOptions } from './constants.ts'
 import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
 import type { LocalStore, StoreStats } from './store/local-store.ts'
 import type { RpcClient } from './rpc/rpc-client.ts'
 import type { RpcServer } from './rpc/rpc-server.ts'
 import type { StoreRecord, Version } from './store/record.ts'
-import type { RangePage } from './store/types.ts'
+import type { RangePage, RingView } from './store/types.ts'
 import type { ChordComponents, ChordEvents, ChordInit, ChordLimits, Chord, ExportRangeOptions, Placement, RingState } from './index.ts'
 import type { Id } from './ring/id.ts'
 import type { LookupResult } from './ring/lookup.ts'
 import type { NodeRef } from './ring/types.ts'
-import type { ContentRouting, Logger, PeerInfo, Startable } from '@libp2p/interface'
-import type { Multiaddr } from '@multiformats/multiaddr'
+import type { ContentRouting, IdentifyResult, Logger, PeerInfo, Startable } from '@libp2p/interface'
 
 export { PROTOCOL } from './constants.ts'
 
@@ -54,6 +54,15 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   private readonly codec: NodeCodec
   private readonly metrics: ChordMetrics
   readonly ring: RingPeer
+  /** the ring as a client sees it (client mode) */
+  readonly clientRing: ClientRing
+  /** the one of the two the store works on */
+  private readonly view: RingView
+  private readonly link: ClientLink
+  /** what members answer clients on `<protocol>/client` */
+  private readonly clientServer: RpcServer
+  private isClient: boolean
+  private switching: Promise<void> = Promise.resolve()
   readonly store: ReplicatedStore
   private readonly local: LocalStore
   /** leave gracefully (tell neighbours, hand data over) when the node stops */
@@ -67,6 +76,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     this.options = resolveOptions(init)
     this.bootstrap = [...(init.bootstrap ?? [])]
     this.leaveOnStop = this.options.leaveOnStop
+    this.isClient = this.options.clientMode
     this.log = components.logger.forComponent('chord')
     this.codec = new NodeCodec({ maxAddrs: this.options.maxAddrsPerNode })
     this.metrics = new ChordMetrics(components.metrics, () => this.local.stats())
@@ -74,46 +84,30 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     this.server = buildServer(this.options, this.log, this.metrics)
     this.local = buildLocalStore(components, this.options)
     this.ring = this.buildRing()
+    this.clientRing = new ClientRing({
+      peer: components.peerId.toString(),
+      rpc: new RingRpcClient(this.client, this.codec, ringLimits(this.options)),
+      locationCacheSize: this.options.locationCacheSize,
+      log: this.log,
+      whenNoMembers: async (options) => { await this.link.whenNoMembers(options) },
+      onLookup: (hops) => { this.metrics.lookup(hops) }
+    })
+    this.link = new ClientLink({ components, options: this.options, ring: this.clientRing, log: this.log })
+    this.view = ringOfMode(this.ring, this.clientRing, () => this.isClient)
     this.store = this.buildStore()
+    this.clientServer = this.server.subset(CLIENT_METHODS)
+    if (this.isClient) this.client.setProtocol(clientProtocol(this.options.protocol))
   }
 
   /** The ring logic, its messages on /chord/1.0.0, and its events turned into the service's */
   private buildRing (): RingPeer {
-    const { options, components } = this
-    const peer = components.peerId.toString()
-    const limits = { maxNodesPerMessage: options.maxNodesPerMessage, maxAddrsPerNode: options.maxAddrsPerNode }
-    const ring: RingPeer = new RingPeer({
-      peer,
-      peerBytes: components.peerId.toMultihash().bytes,
-      addrs: () => components.addressManager.getAddresses().map(a => a.toString()),
-      rpc: new ChordLoopback(peer, new RingRpcClient(this.client, this.codec, limits), () => ring),
-      virtualNodes: options.virtualNodes,
-      successorListLength: options.successorListLength,
-      locationCacheSize: options.locationCacheSize,
-      stabilizeInterval: options.stabilizeInterval,
-      fixFingersInterval: options.fixFingersInterval,
-      checkPredecessorInterval: options.checkPredecessorInterval,
-      // ring unification after partitions: lost members are probed on the stabilization's time scale
-      probeInterval: 2 * options.stabilizeInterval,
-      maxProbeInterval: 10 * options.stabilizeInterval,
-      onProbe: (outcome) => { this.metrics.probe(outcome) },
+    const ring = buildRingPeer(this.components, this.options, new RingRpcClient(this.client, this.codec, ringLimits(this.options)), {
       log: this.log,
-      onSuccessorChange: (vnode, previous, current) => {
-        this.log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
-        this.store.ringChanged()
-        this.metrics.ringChange('successor')
-        this.safeDispatchEvent('successor:change', { detail: { vnode, previous, current } })
-      },
-      onPredecessorChange: (vnode, previous, current) => {
-        this.log('position %d: predecessor %s -> %s', vnode, describeNode(previous), describeNode(current))
-        this.store.predecessorChanged()
-        this.metrics.ringChange('predecessor')
-        this.safeDispatchEvent('predecessor:change', { detail: { vnode, previous, current } })
-      },
-      onSuccessorListChange: () => { this.store.successorsChanged() },
-      onLookup: (hops) => { this.metrics.lookup(hops) }
+      metrics: this.metrics,
+      store: () => this.store,
+      emit: (type, detail) => { this.safeDispatchEvent(type, { detail }) }
     })
-    registerRingMethods(this.server, ring, this.codec, limits)
+    registerRingMethods(this.server, ring, this.codec, ringLimits(this.options))
     return ring
   }
 
@@ -123,7 +117,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     const peer = this.components.peerId.toString()
     const limits = storeLimits(options)
     const store: ReplicatedStore = new ReplicatedStore({
-      ring: this.ring,
+      ring: this.view,
       rpc: new StoreLoopback(peer, new StoreRpcClient(this.client, this.codec, limits), () => store.replica),
       local: this.local,
       hlc: new HybridClock({ now: options.wallClock }),
@@ -165,22 +159,34 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   async start (): Promise<void> {
     await this.local.open()
     this.client.start()
-    await this.components.registrar.handle(this.options.protocol, (stream, connection) => {
-      this.server.handleStream(stream, connection)
-    }, {
-      maxInboundStreams: this.options.maxInboundStreams,
-      maxOutboundStreams: this.options.maxOutboundStreams
-    })
+    if (!this.isClient) await this.handle()
     this.running = true
   }
 
-  /** Join (or create) the ring once the transports listen */
+  /** Members answer members on the ring's protocol, and clients on `<protocol>/client`; a client handles neither */
+  private async handle (): Promise<void> {
+    await handleProtocols(this.components, this.options, this.server, this.clientServer)
+  }
+
+  private async unhandle (): Promise<void> {
+    await unhandleProtocols(this.components, this.options)
+  }
+
+  /** Join (or create) the ring once the transports listen; a client connects to members */
   async afterStart (): Promise<void> {
+    this.components.events?.addEventListener('peer:discovery', this.onDiscovery)
+    this.components.events?.addEventListener('peer:identify', this.onIdentify)
+    if (this.isClient) {
+      this.link.start(this.options.autoJoin ? this.bootstrap : [], [])
+      return
+    }
     this.ring.start()
     this.store.start()
-    this.components.events?.addEventListener('peer:discovery', this.onDiscovery)
-    if (!this.options.autoJoin) return
-    this.join(this.bootstrap).catch(err => {
+    if (this.options.autoJoin) this.joinInBackground(this.bootstrap)
+  }
+
+  private joinInBackground (addrs: string[]): void {
+    this.join(addrs).catch(err => {
       if (this.running) this.log.error('could not join the ring: %s', errorMessage(err))
     })
   }
@@ -188,20 +194,33 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   /**
    * A peer discovery found (mDNS, say): once we are a ring member, probe it —
    * it may be a member of another ring (formed apart while the LAN was
-   * split), and then the two rings merge
+   * split), and then the two rings merge. A client connects to it, to learn
+   * whether it is a member.
    */
   private readonly onDiscovery = ({ detail }: CustomEvent<PeerInfo>): void => {
+    if (this.isClient) {
+      this.link.discovered(detail)
+      return
+    }
     if (!this.joined) return
     const peer = detail.id
     const addrs = detail.multiaddrs.map(a => a.toString())
     this.ring.meet({ id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs })
   }
 
+  /** A connected peer's protocols are known: a client routes through members; a member never probes a peer that is none */
+  private readonly onIdentify = ({ detail }: CustomEvent<IdentifyResult>): void => {
+    if (this.isClient) this.link.identified(detail)
+    else if (!detail.protocols.includes(this.options.protocol)) this.ring.unmeet(detail.peerId.toString())
+  }
+
   /** Graceful leave while the transports still work */
   async beforeStop (): Promise<void> {
     this.components.events?.removeEventListener('peer:discovery', this.onDiscovery)
+    this.components.events?.removeEventListener('peer:identify', this.onIdentify)
     this.running = false
     this.joining?.abort(new Error('node stopping'))
+    this.link.stop()
     if (this.leaveOnStop) await this.leave()
     // maintenance ends here, while the transports still work; stop() only closes
     this.ring.stop()
@@ -210,67 +229,77 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
 
   async stop (): Promise<void> {
     this.running = false
-    await this.components.registrar.unhandle(this.options.protocol)
+    if (!this.isClient) await this.unhandle()
     this.client.stop()
     this.server.close()
+    this.clientServer.close()
     await this.local.close()
+  }
+
+  /** 'client': use the ring without being a member (clientMode); 'server': a ring member */
+  getMode (): 'client' | 'server' {
+    return this.isClient ? 'client' : 'server'
+  }
+
+  /**
+   * Switch at run time. To client mode: leave the ring gracefully (keys are
+   * handed over) and stop answering as a member, then route through the
+   * members known. To server mode: answer as a member and join the ring
+   * through the bootstrap addresses and the members the client knew.
+   */
+  async setMode (mode: 'client' | 'server'): Promise<void> {
+    if (mode !== 'client' && mode !== 'server') throw new TypeError(`mode must be 'client' or 'server', got ${JSON.stringify(mode)}`)
+    // one switch at a time, in the order asked
+    const switched = this.switching.then(async () => this.switchMode(mode))
+    this.switching = switched.catch(() => {})
+    return switched
+  }
+
+  private async switchMode (mode: 'client' | 'server'): Promise<void> {
+    if ((mode === 'client') === this.isClient) return
+    if (mode === 'client') {
+      const known = this.ring.knownMembers()
+      this.joining?.abort(new Error('switching to client mode'))
+      await this.leave()
+      this.ring.stop()
+      this.store.stop()
+      this.isClient = true
+      await this.unhandle()
+      this.client.setProtocol(clientProtocol(this.options.protocol))
+      this.link.start(this.bootstrap, known)
+      return
+    }
+    const known = this.clientRing.members().flatMap(m => m.addrs.slice(0, 1).map(a => a.includes('/p2p/') ? a : `${a}/p2p/${m.peer}`))
+    this.link.stop()
+    this.isClient = false
+    this.client.setProtocol(this.options.protocol)
+    this.store.context.leaving = false
+    await this.handle()
+    this.ring.start()
+    this.store.start()
+    this.joinInBackground([...this.bootstrap, ...known])
   }
 
   /**
    * Join the ring through any of `addrs` (multiaddrs of members), retrying
    * with backoff until one answers. With no address other than our own,
-   * create a new ring.
+   * create a new ring. In client mode: connect to them, to route through.
    */
   async join (addrs: string[] = this.bootstrap, options: { signal?: AbortSignal } = {}): Promise<void> {
-    if (this.joined) return
     for (const addr of addrs) parseMultiaddr(addr)
+    if (this.isClient) return this.link.connect(addrs, options.signal)
+    if (this.joined) return
     this.joining?.abort()
     const controller = new AbortController()
     this.joining = controller
     const signal = options.signal === undefined ? controller.signal : AbortSignal.any([controller.signal, options.signal])
-    let delay = this.options.joinRetryMinDelay
-    for (let attempt = 1; ; attempt++) {
-      // our own listen addresses may only be known once the transports listen
-      const seeds = addrs.filter(a => !this.isOwnAddress(a))
-      if (seeds.length === 0) {
-        await this.ring.create()
-        this.safeDispatchEvent('ring:joined', { detail: { via: undefined } })
-        return
-      }
-      for (const seed of shuffle(seeds)) {
-        signal.throwIfAborted()
-        try {
-          await this.joinVia(seed, signal)
-          this.log('joined the ring through %s', seed)
-          this.safeDispatchEvent('ring:joined', { detail: { via: seed } })
-          return
-        } catch (err) {
-          signal.throwIfAborted()
-          this.log('join through %s failed (attempt %d): %s', seed, attempt, errorMessage(err))
-        }
-      }
-      await sleep(realClock, delay * (0.5 + Math.random()), signal)
-      delay = Math.min(delay * 2, this.options.joinRetryMaxDelay)
-    }
-  }
-
-  private async joinVia (addr: string, signal: AbortSignal): Promise<void> {
-    const connection = await this.components.connectionManager.openConnection(multiaddr(addr), {
-      signal: AbortSignal.any([signal, AbortSignal.timeout(this.options.dialTimeout)])
-    })
-    const peer = connection.remotePeer
-    if (peer.equals(this.components.peerId)) throw new Error(`${addr} is this peer`)
-    const via: NodeRef = { id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs: [addr] }
-    await this.ring.join(via)
-  }
-
-  private isOwnAddress (addr: string): boolean {
-    const ma = parseMultiaddr(addr)
-    const self = this.components.peerId.toString()
-    if (ma.getComponents().some(c => c.name === 'p2p' && c.value === self)) return true
-    const bare = (s: string): string => s.replace(/\/p2p\/[^/]+$/, '')
-    const own = new Set(this.components.addressManager.getAddresses().map(a => bare(a.toString())))
-    return own.has(bare(ma.toString()))
+    await joinRing({
+      components: this.components,
+      options: this.options,
+      ring: this.ring,
+      log: this.log,
+      onJoined: (via) => { this.safeDispatchEvent('ring:joined', { detail: { via } }) }
+    }, addrs, signal)
   }
 
   /**
@@ -287,7 +316,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   async put (key: Uint8Array | string, value: Uint8Array | string, options?: WriteOptions): Promise<Version> {
-    return this.timed('put', async () => this.store.put(bytesOf(key), bytesOf(value), options))
+    return this.metrics.timed('put', async () => this.store.put(bytesOf(key), bytesOf(value), options))
   }
 
   async putMany (entries: Iterable<{ key: Uint8Array | string, value: Uint8Array | string }>, options?: WriteOptions): Promise<Version[]> {
@@ -295,7 +324,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   async get (key: Uint8Array | string, options?: ReadOptions): Promise<Uint8Array | undefined> {
-    return this.timed('get', async () => this.store.get(bytesOf(key), options))
+    return this.metrics.timed('get', async () => this.store.get(bytesOf(key), options))
   }
 
   async has (key: Uint8Array | string, options?: ReadOptions): Promise<boolean> {
@@ -303,19 +332,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
   }
 
   async delete (key: Uint8Array | string, options?: WriteOptions): Promise<Version> {
-    return this.timed('delete', async () => this.store.delete(bytesOf(key), options))
-  }
-
-  private async timed<T> (operation: string, run: () => Promise<T>): Promise<T> {
-    const done = this.metrics.operation(operation)
-    try {
-      const result = await run()
-      done(true)
-      return result
-    } catch (err) {
-      done(false)
-      throw err
-    }
+    return this.metrics.timed('delete', async () => this.store.delete(bytesOf(key), options))
   }
 
   async lookup (key: Uint8Array | string, options?: { signal?: AbortSignal }): Promise<KeyLocation> {
@@ -344,7 +361,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
 
   /** findSuccessor for a position on the ring */
   async findSuccessorOfId (id: Id, options: { signal?: AbortSignal } = {}): Promise<LookupResult> {
-    return this.ring.findSuccessor(id, options)
+    return this.view.findSuccessor(id, options)
   }
 
   getRingState (): RingState {
@@ -363,7 +380,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
 
   /** Where the keys at ring position `id` live: successor(id) and the replica set from it on */
   async placement (id: Id, options: { signal?: AbortSignal } = {}): Promise<Placement> {
-    const found = await this.ring.findSuccessor(id, options)
+    const found = await this.view.findSuccessor(id, options)
     return { id, owner: found.owner, replicas: replicaSet(found.successors, this.options.replicas), hops: found.hops }
   }
 
@@ -378,22 +395,4 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     // the store's own client: its loopback answers for this peer in process
     return this.store.context.rpc.rangeRecords(node, from, until, maxRecords, maxBytes, { signal: options.signal })
   }
-
-}
-
-function parseMultiaddr (addr: string): Multiaddr {
-  try {
-    return multiaddr(addr)
-  } catch (err) {
-    throw new TypeError(`invalid bootstrap multiaddr ${JSON.stringify(addr)}: ${errorMessage(err)}`)
-  }
-}
-
-function shuffle<T> (items: readonly T[]): T[] {
-  const out = [...items]
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]]
-  }
-  return out
 }

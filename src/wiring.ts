@@ -4,11 +4,18 @@
  * store and to its protocol.
  */
 import { STORE_DEFAULTS } from './constants.ts'
+import { describeNode } from './ring/node-ref.ts'
+import { RingPeer } from './ring/ring-peer.ts'
+import { ChordLoopback } from './rpc/loopback.ts'
+import { clientProtocol } from './rpc/client-methods.ts'
 import { RpcClient } from './rpc/rpc-client.ts'
 import { RpcServer } from './rpc/rpc-server.ts'
 import { LocalStore } from './store/local-store.ts'
 import type { ResolvedOptions } from './constants.ts'
-import type { ChordComponents } from './index.ts'
+import type { ChordComponents, ChordEvents, RingChange } from './index.ts'
+import type { ChordRpc } from './ring/types.ts'
+import type { RingProtocolLimits } from './rpc/ring-protocol.ts'
+import type { ReplicatedStore } from './store/replicated-store.ts'
 import type { ChordMetrics } from './metrics.ts'
 import type { StoreProtocolLimits } from './rpc/store-protocol.ts'
 import type { RecordLimits } from './store/record.ts'
@@ -77,4 +84,66 @@ export function storeOptions (options: ResolvedOptions): StoreOptions {
     // the ring settles, then two sync rounds: by then a handoff has usually arrived
     settleTime: (options.replicas + 1) * options.stabilizeInterval + 2 * options.syncInterval
   }
+}
+
+export function ringLimits (options: ResolvedOptions): RingProtocolLimits {
+  return { maxNodesPerMessage: options.maxNodesPerMessage, maxAddrsPerNode: options.maxAddrsPerNode }
+}
+
+export interface RingHooks {
+  log: Logger
+  metrics: ChordMetrics
+  /** the store, told of ring changes (built after the ring) */
+  store(): ReplicatedStore
+  emit(type: keyof ChordEvents & `${string}:change`, detail: RingChange): void
+}
+
+/** The ring logic of a member, its events turned into the service's */
+export function buildRingPeer (components: ChordComponents, options: ResolvedOptions, rpc: ChordRpc, hooks: RingHooks): RingPeer {
+  const { log, metrics } = hooks
+  const peer = components.peerId.toString()
+  const ring: RingPeer = new RingPeer({
+    peer,
+    peerBytes: components.peerId.toMultihash().bytes,
+    addrs: () => components.addressManager.getAddresses().map(a => a.toString()),
+    rpc: new ChordLoopback(peer, rpc, () => ring),
+    virtualNodes: options.virtualNodes,
+    successorListLength: options.successorListLength,
+    locationCacheSize: options.locationCacheSize,
+    stabilizeInterval: options.stabilizeInterval,
+    fixFingersInterval: options.fixFingersInterval,
+    checkPredecessorInterval: options.checkPredecessorInterval,
+    // ring unification after partitions: lost members are probed on the stabilization's time scale
+    probeInterval: 2 * options.stabilizeInterval,
+    maxProbeInterval: 10 * options.stabilizeInterval,
+    onProbe: (outcome) => { metrics.probe(outcome) },
+    log,
+    onSuccessorChange: (vnode, previous, current) => {
+      log('position %d: successor %s -> %s', vnode, describeNode(previous), describeNode(current))
+      hooks.store().ringChanged()
+      metrics.ringChange('successor')
+      hooks.emit('successor:change', { vnode, previous, current })
+    },
+    onPredecessorChange: (vnode, previous, current) => {
+      log('position %d: predecessor %s -> %s', vnode, describeNode(previous), describeNode(current))
+      hooks.store().predecessorChanged()
+      metrics.ringChange('predecessor')
+      hooks.emit('predecessor:change', { vnode, previous, current })
+    },
+    onSuccessorListChange: () => { hooks.store().successorsChanged() },
+    onLookup: (hops) => { metrics.lookup(hops) }
+  })
+  return ring
+}
+
+/** Members answer members on the ring's protocol, and clients on `<protocol>/client` with `clientServer`, a subset */
+export async function handleProtocols (components: ChordComponents, options: ResolvedOptions, server: RpcServer, clientServer: RpcServer): Promise<void> {
+  const limits = { maxInboundStreams: options.maxInboundStreams, maxOutboundStreams: options.maxOutboundStreams }
+  await components.registrar.handle(options.protocol, (stream, connection) => { server.handleStream(stream, connection) }, limits)
+  await components.registrar.handle(clientProtocol(options.protocol), (stream, connection) => { clientServer.handleStream(stream, connection) }, limits)
+}
+
+export async function unhandleProtocols (components: ChordComponents, options: ResolvedOptions): Promise<void> {
+  await components.registrar.unhandle(options.protocol)
+  await components.registrar.unhandle(clientProtocol(options.protocol))
 }

@@ -28,7 +28,8 @@ signal exits at once.
 
 Options:
   --listen MULTIADDR      address to listen on, repeatable
-                          (default /ip4/0.0.0.0/tcp/4001)
+                          (default /ip4/0.0.0.0/tcp/4001); TCP, or WebSockets
+                          for browsers with /ws, e.g. /ip4/0.0.0.0/tcp/4003/ws
   --bootstrap FILE|ADDR   bootstrap.json file or multiaddr, repeatable
                           (default ./bootstrap.json; an empty list starts a new ring)
   --data DIR              the peer's key and LevelDB data, created if missing

@@ -8,6 +8,7 @@
 import { noise } from '@chainsafe/libp2p-noise'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { callRemoteApi } from '../api/index.ts'
@@ -25,7 +26,7 @@ export async function startPeerClient (addr: string, psk: Uint8Array | undefined
   }
   const node = await createLibp2p({
     addresses: { listen: [] },
-    transports: [tcp()],
+    transports: [tcp(), webSockets()],
     connectionEncrypters: [noise()],
     connectionProtector: psk === undefined ? undefined : preSharedKey({ psk }),
     streamMuxers: [muxerFactory('yamux'), muxerFactory('mplex')],

@@ -9,3 +9,11 @@ export class NotJoinedError extends ChordError {
     super(message)
   }
 }
+
+/** A client-mode peer knows no ring member to send its request to */
+export class NoMembersError extends ChordError {
+  static readonly code = 'ERR_NO_MEMBERS'
+  constructor (message = 'client mode: no ring member is known — give bootstrap addresses of members, or connect to one') {
+    super(message)
+  }
+}

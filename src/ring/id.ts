@@ -5,7 +5,9 @@
  * position is the hash of the peer's id bytes and its virtual-node index, a
  * key's position is the hash of the key bytes.
  */
-import { createHash } from 'node:crypto'
+import { sha256 } from '@noble/hashes/sha2.js'
+import { fromString as uint8ArrayFromString } from 'uint8arrays/from-string'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 
 /** m, the number of bits in an identifier */
 export const ID_BITS = 256
@@ -18,9 +20,10 @@ export const ID_BYTES = ID_BITS / 8
 export type Id = bigint
 
 function digest (...parts: Uint8Array[]): Id {
-  const hash = createHash('sha256')
+  // @noble/hashes: the same SHA-256 in Node and in browsers, synchronous
+  const hash = sha256.create()
   for (const part of parts) hash.update(part)
-  return BigInt('0x' + hash.digest('hex')) & MASK
+  return BigInt('0x' + uint8ArrayToString(hash.digest(), 'base16')) & MASK
 }
 
 /** Position of a key on the ring */
@@ -79,7 +82,7 @@ export function fingerStart (n: Id, i: number): Id {
 /** Canonical big-endian bytes of an identifier */
 export function idToBytes (id: Id): Uint8Array<ArrayBuffer> {
   const hex = id.toString(16).padStart(ID_BYTES * 2, '0')
-  return Uint8Array.from(Buffer.from(hex, 'hex'))
+  return Uint8Array.from(uint8ArrayFromString(hex, 'base16'))
 }
 
 /** Parse the canonical encoding; rejects anything that is not exactly ID_BYTES long */
@@ -87,7 +90,7 @@ export function idFromBytes (bytes: Uint8Array): Id {
   if (bytes.length !== ID_BYTES) {
     throw new RangeError(`an identifier is ${ID_BYTES} bytes, got ${bytes.length}`)
   }
-  return BigInt('0x' + Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex'))
+  return BigInt('0x' + uint8ArrayToString(bytes, 'base16'))
 }
 
 /** Hex form used in logs and inspection output */

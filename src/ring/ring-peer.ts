@@ -239,6 +239,16 @@ export class RingPeer implements ChordHandler {
     this.unification.met(node)
   }
 
+  /** A peer met turned out not to be a member (it does not run the ring's protocol): no probes */
+  unmeet (peer: string): void {
+    this.unification.unmet(peer)
+  }
+
+  /** Every member this peer knows: its positions' neighbours and fingers, and the location cache */
+  knownMembers (): NodeRef[] {
+    return [...this.nodes.flatMap(n => n.knownMembers()), ...this.cache.from(0n)].filter(m => m.peer !== this.peer)
+  }
+
   /** Members lost to failure detection and peers met, still probed now and then */
   lostPeers (): NodeRef[] {
     return this.unification.list()

@@ -107,6 +107,11 @@ export class Unification {
     this.add(node, true)
   }
 
+  /** A peer met outside the ring turned out not to run the ring (a client): no probes for it */
+  unmet (peer: string): void {
+    if (this.contacts.get(peer)?.met === true) this.contacts.delete(peer)
+  }
+
   private add (node: NodeRef, met: boolean): void {
     const now = this.init.clock.now()
     if (this.contacts.size >= this.init.maxContacts) {

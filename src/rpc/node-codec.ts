@@ -6,6 +6,7 @@
 import { peerIdFromMultihash, peerIdFromString } from '@libp2p/peer-id'
 import { multiaddr } from '@multiformats/multiaddr'
 import * as Digest from 'multiformats/hashes/digest'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { nodeId } from '../ring/id.ts'
 import { InvalidMessageError } from './errors.ts'
 import type { Node } from './pb/ring.ts'
@@ -38,7 +39,7 @@ class Memo<V> {
   }
 }
 
-const latin1 = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+const latin1 = (bytes: Uint8Array): string => uint8ArrayToString(bytes, 'latin1')
 
 export class NodeCodec {
   private readonly limits: NodeLimits

@@ -117,9 +117,18 @@ export class RpcClient {
   private readonly channels = new Map<string, Promise<Channel>>()
   private readonly opening = new Set<AbortController>()
   private stopped = false
+  private protocol: string
 
   constructor (init: RpcClientInit) {
     this.init = init
+    this.protocol = init.protocol
+  }
+
+  /** Send requests on `protocol` from now on; streams opened on another are closed */
+  setProtocol (protocol: string): void {
+    if (protocol === this.protocol) return
+    this.protocol = protocol
+    this.closeChannels()
   }
 
   /**
@@ -163,7 +172,7 @@ export class RpcClient {
     try {
       const peerId = peerIdFromString(peer)
       const connection = await this.connect(peerId, addrs, controller.signal)
-      const stream = await connection.newStream(this.init.protocol, { signal: controller.signal })
+      const stream = await connection.newStream(this.protocol, { signal: controller.signal })
       return new Channel(stream, this.init.maxFrameSize, this.init.maxPendingPerPeer)
     } finally {
       clearTimeout(timer)
@@ -194,6 +203,10 @@ export class RpcClient {
   /** Close every channel and cancel dials in progress */
   stop (): void {
     this.stopped = true
+    this.closeChannels()
+  }
+
+  private closeChannels (): void {
     for (const controller of this.opening) controller.abort(new ChannelClosedError('RPC client is stopped'))
     for (const opening of this.channels.values()) {
       opening.then(channel => { channel.close() }, () => {})

@@ -32,6 +32,20 @@ export class RpcServer {
     this.methods.set(method, handler)
   }
 
+  /**
+   * A server answering only `methods`, with the handlers registered here
+   * (for a protocol that offers part of this one: what clients may ask)
+   */
+  subset (methods: readonly number[]): RpcServer {
+    const server = new RpcServer(this.init)
+    for (const method of methods) {
+      const handler = this.methods.get(method)
+      if (handler === undefined) throw new RangeError(`method ${method} is not registered`)
+      server.register(method, handler)
+    }
+    return server
+  }
+
   /** The libp2p stream handler for the protocol */
   handleStream (stream: Stream, connection: Connection): void {
     const from = connection.remotePeer

@@ -9,6 +9,7 @@
  */
 import { pipe } from 'it-pipe'
 import { equals as uint8ArrayEquals } from 'uint8arrays/equals'
+import { toString as uint8ArrayToString } from 'uint8arrays/to-string'
 import { distance, keyId, RING_SIZE } from '../ring/id.ts'
 import type { BucketLayout } from './buckets.ts'
 import { newer } from './record.ts'
@@ -53,7 +54,7 @@ export function xorDigests (digests: Iterable<Uint8Array>): Uint8Array {
 }
 
 const ZERO = new Uint8Array(32)
-const hex = (bytes: Uint8Array): string => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+const hex = (bytes: Uint8Array): string => uint8ArrayToString(bytes, 'base16')
 const DEFAULT_DEPTH = 3
 /** buckets per RANGE_RECORDS part: parts of a large range are read side by side */
 const PULL_PART_BUCKETS = 256

@@ -2,7 +2,7 @@
  * Stored records, their last-writer-wins order, wire/disk encoding and the
  * digest that range hashes are built from.
  */
-import { createHash } from 'node:crypto'
+import { sha256 } from '@noble/hashes/sha2.js'
 import { InvalidRecordError } from './errors.ts'
 import { compareTimestamps, MAX_LOGICAL } from './hlc.ts'
 import { Record as PbRecord } from './pb/store.ts'
@@ -169,18 +169,17 @@ function toSafeNumber (value: bigint, field: string): number {
  * prefixed so no two records share an input.
  */
 export function recordDigest (record: StoreRecord): Uint8Array {
-  const writer = Buffer.from(record.version.writer, 'utf8')
+  const writer = new TextEncoder().encode(record.version.writer)
   const fixed = new DataView(new ArrayBuffer(4 + 8 + 4 + 4 + 1))
   fixed.setUint32(0, record.key.byteLength)
   fixed.setBigUint64(4, BigInt(record.version.wallTime))
   fixed.setUint32(12, record.version.logical)
   fixed.setUint32(16, writer.byteLength)
   fixed.setUint8(20, record.deleted ? 1 : 0)
-  const hash = createHash('sha256')
+  return sha256.create()
     .update(new Uint8Array(fixed.buffer, 0, 4))
     .update(record.key)
     .update(new Uint8Array(fixed.buffer, 4))
     .update(writer)
     .digest()
-  return new Uint8Array(hash.buffer, hash.byteOffset, hash.byteLength)
 }

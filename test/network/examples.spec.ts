@@ -13,6 +13,7 @@ const EXAMPLES: Array<{ script: string, args?: string[], shows: RegExp }> = [
   { script: 'join-leave.ts', shows: /it handed over \d+ keys \(0 left behind\)/ },
   { script: 'failure.ts', shows: /all 200 keys readable right after the crash/ },
   { script: 'embedding.ts', shows: /bob resolved \S+ to https:\/\/github\.com\/libp2p\/js-libp2p/ },
+  { script: 'client-mode.ts', shows: /no member has the app as successor, predecessor or finger; it holds 0 records/ },
   { script: 'multi-daemon.ts', shows: /daemon-1: left the ring: handed over \d+ keys?/ },
   // the hops figure with a small ring, to keep the suite fast
   { script: 'ring-hops.ts', args: ['8'], shows: /mean hops/ }

@@ -12,7 +12,7 @@ import assert from 'node:assert/strict'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startApiRing } from '../../harness/api-ring.ts'
-import { CHROMIUM, hasChromium, launchChromium } from '../../harness/browser.ts'
+import { launchChromium, needChromium } from '../../harness/browser.ts'
 import { ROOT } from '../fixtures/daemons.ts'
 import { waitFor } from '../../harness/peers.ts'
 import { waitForIdealRing } from '../fixtures/ring.ts'
@@ -36,12 +36,7 @@ describe('ring viewer (headless Chromium)', function () {
   const errors: string[] = []
 
   before(async function () {
-    if (!hasChromium()) {
-      // CI installs it (.ci/run): there, a missing browser is a failure, not a skip
-      if (process.env.CI !== undefined) throw new Error(`no Chromium at ${CHROMIUM}: .ci/run should have installed Debian's chromium`)
-      console.log(`      skipped: no Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it)`)
-      this.skip()
-    }
+    needChromium(this)
     ring = await startApiRing(PEERS)
     await waitForIdealRing(ring.peers, 400)
     browser = await launchChromium()
