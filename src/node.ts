@@ -18,6 +18,7 @@ import { createLibp2p } from 'libp2p'
 import { chord } from './index.ts'
 import { PROTOCOL } from './constants.ts'
 import { DataDirError, openDataDir, ringIdentity } from './persistence/data-dir.ts'
+import type { DataDir } from './persistence/data-dir.ts'
 import { errorMessage } from './util/errors.ts'
 import type { Chord, ChordInit } from './index.ts'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -98,7 +99,16 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
       sync: options.fsync,
       recoveryInterval: options.storageRecoveryInterval
     })
-  const node = await createLibp2p({
+  const node = await createLibp2p(libp2pOptions(options, dir)).catch(async (err: unknown) => {
+    await dir?.datastore.close()
+    throw err
+  })
+  if (dir !== undefined) ownDataDir(node, options.dataDir!, dir.datastore)
+  return node
+}
+
+function libp2pOptions (options: ChordNodeOptions, dir: DataDir | undefined): Libp2pOptions<ChordNode['services']> {
+  return {
     start: options.start,
     metrics: options.metricsRegistry === undefined
       ? undefined
@@ -123,9 +133,7 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
       ping: ping(),
       chord: chord(dir === undefined ? options.chord : { ...options.chord, datastore: dir.datastore })
     }
-  })
-  if (dir !== undefined) ownDataDir(node, options.dataDir!, dir.datastore)
-  return node
+  }
 }
 
 /**
@@ -141,7 +149,7 @@ function ownDataDir (node: ChordNode, path: string, datastore: { close(): Promis
     } catch (err) {
       const code = (err as { code?: string }).code
       if (code !== 'ERR_INVALID_RECORD' && !/corrupt/i.test(errorMessage(err))) throw err
-      try { await node.stop() } catch {}
+      await Promise.resolve(node.stop()).catch(() => {})
       throw new DataDirError(`${join(path, 'datastore')}: ${errorMessage(err)} (run "chord doctor --data ${path}")`)
     }
   }
