@@ -5,8 +5,10 @@
  *                therefore its ring positions
  *   chord.json   the directory's format version, the ring it belongs to and
  *                the peer it belongs to
- *   datastore/   LevelDB: the peer store, the chord records, and the marker
- *                /chord/meta/peer naming the peer
+ *   datastore/   LevelDB: the chord records, the marker /chord/meta/peer
+ *                naming the peer, and (CHORD-CLOCK) the clock's mark
+ *
+ * A directory from before chord.json (format 0) is upgraded by writing it.
  *
  * Opening checks that these agree before anything runs, and fails with a
  * DataDirError naming the file and the problem rather than start on a
@@ -56,8 +58,6 @@ export interface DataDirInit {
 export interface DataDir {
   privateKey: PrivateKey
   datastore: DurableLevelDatastore
-  /** the directory was of an older format and has been upgraded */
-  migrated: boolean
 }
 
 export function ringIdentity (protocol: string, psk?: Uint8Array): RingIdentity {
@@ -98,7 +98,7 @@ export async function openDataDir (dir: string, init: DataDirInit): Promise<Data
     await datastore.close()
     throw err instanceof DataDirError ? err : new DataDirError(`${dir}: ${errorMessage(err)}`)
   }
-  return { privateKey, datastore, migrated: legacy }
+  return { privateKey, datastore }
 }
 
 /** chord.json, checked for shape; undefined when there is none */
