@@ -20,7 +20,7 @@ import { DigestTable, DIGEST_BYTES, xorInto } from './digest-table.ts'
 import { PathLocks } from './path-locks.ts'
 import { scanRange } from './ring-scan.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
-import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, recordDigest, sizeProblem } from './record.ts'
+import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, NO_LIMITS, recordDigest, sizeProblem } from './record.ts'
 import { storageHealthOf } from './storage-health.ts'
 import type { BucketDigest } from './digest-table.ts'
 import type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, StoreStats, VersionSummary } from './local-store-types.ts'
@@ -33,8 +33,6 @@ import type { Datastore } from 'interface-datastore'
 export type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, StoreStats, VersionSummary } from './local-store-types.ts'
 export type { BucketDigest } from './digest-table.ts'
 
-/** stored records passed the limits in force when applied; limits lowered later must not hide them */
-const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
 
 export class LocalStore {
   private readonly datastore: Datastore

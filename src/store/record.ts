@@ -39,6 +39,9 @@ export const DEFAULT_LIMITS: Readonly<RecordLimits> = {
   maxValueBytes: 1024 * 1024
 }
 
+/** no size limits: for records already stored, which passed the limits in force when they were applied */
+export const NO_LIMITS: Readonly<RecordLimits> = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
+
 /**
  * Peer id strings (base58btc, base32 or base36 CIDs) are short and ASCII; the
  * restriction also makes the writer tie-break mean the same in any language.

@@ -4,9 +4,8 @@
  * counts them all and goes on.
  */
 import { idToHex, keyId } from '../ring/id.ts'
-import { decodeRecord } from './record.ts'
+import { decodeRecord, NO_LIMITS } from './record.ts'
 import type { RecordTotals } from './digest-table.ts'
-import type { RecordLimits } from './record.ts'
 import type { Datastore } from 'interface-datastore'
 
 export interface VerifyResult extends RecordTotals {
@@ -15,8 +14,6 @@ export interface VerifyResult extends RecordTotals {
   /** how many damaged records there are (damaged holds the first `maxListed`) */
   damagedCount: number
 }
-
-const NO_LIMITS: RecordLimits = { maxKeyBytes: Infinity, maxValueBytes: Infinity }
 
 export async function verifyRecords (datastore: Datastore, prefix = '/chord/kv', maxListed = 10): Promise<VerifyResult> {
   const result: VerifyResult = { keys: 0, tombstones: 0, bytes: 0, damaged: [], damagedCount: 0 }
