@@ -19,6 +19,7 @@ const IN_FLIGHT = 8
 describe('power loss under all replicas (lazyfs, real daemons)', function () {
   this.timeout(120_000)
   let binary: string
+  let removeBinary: (() => Promise<void>) | undefined
   let tmp: Awaited<ReturnType<typeof tempDir>>
   let disks: LazyFs[] = []
   let daemons: Daemon[] = []
@@ -30,8 +31,10 @@ describe('power loss under all replicas (lazyfs, real daemons)', function () {
       if (process.env.CI !== undefined) throw new Error(`lazyfs: ${built.reason}`)
       this.skip()
     }
-    binary = (built as { binary: string }).binary
+    ({ binary, remove: removeBinary } = built as { binary: string, remove(): Promise<void> })
   })
+
+  after(async () => { await removeBinary?.() })
 
   beforeEach(async () => { tmp = await tempDir('chord-power-') })
 
