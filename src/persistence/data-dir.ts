@@ -20,7 +20,7 @@ import { mkdir, readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { generateKeyPair, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Key } from 'interface-datastore'
+import { PEER_MARK, metaKey } from '../store/meta-keys.ts'
 import { ChordError, errorMessage } from '../util/errors.ts'
 import { DurableLevelDatastore } from './durable-level.ts'
 import { createFile, replaceFile } from './files.ts'
@@ -30,7 +30,7 @@ export class DataDirError extends ChordError { static readonly code = 'ERR_DATA_
 
 /** the layout this version writes; 0 is a directory from before chord.json */
 export const DATA_DIR_FORMAT = 1
-export const PEER_MARKER = new Key('/chord/meta/peer')
+export const PEER_MARKER = metaKey(PEER_MARK)
 /** LevelDB's LOCK is held: by this process ('already held'), or by another (EAGAIN) */
 export const LOCKED = /lock .*(already held|temporarily unavailable)/i
 
@@ -171,7 +171,7 @@ async function checkMarker (storeDir: string, datastore: DurableLevelDatastore, 
     if ((err as Error).name !== 'NotFoundError') throw new DataDirError(`${storeDir}: ${errorMessage(err)}`)
   }
   if (marked === undefined) {
-    if (expected) throw new DataDirError(`${storeDir}: its data is gone (no /chord/meta/peer marker): the datastore was emptied or replaced; move the directory aside to start afresh`)
+    if (expected) throw new DataDirError(`${storeDir}: its data is gone (no ${PEER_MARKER.toString()} marker): the datastore was emptied or replaced; move the directory aside to start afresh`)
     await datastore.put(PEER_MARKER, new TextEncoder().encode(peer))
   } else if (marked !== peer) {
     throw new DataDirError(`${storeDir}: holds the data of peer ${marked}, not of this directory's peer ${peer}`)

@@ -8,7 +8,7 @@ import { readFile, stat, statfs } from 'node:fs/promises'
 import { join } from 'node:path'
 import { privateKeyFromProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { Key } from 'interface-datastore'
+import { CLOCK_MARK, metaKey } from '../store/meta-keys.ts'
 import { verifyRecords } from '../store/verify.ts'
 import { errorMessage } from '../util/errors.ts'
 import { DATA_DIR_FORMAT, LOCKED, PEER_MARKER, describeRing, readMeta } from './data-dir.ts'
@@ -86,7 +86,7 @@ async function checkFiles (dir: string, note: Note): Promise<string | undefined>
 
 async function checkStore (datastore: DurableLevelDatastore, peer: string | undefined, note: Note): Promise<void> {
   const marker = await datastore.get(PEER_MARKER).then(bytes => new TextDecoder().decode(bytes), () => undefined)
-  if (marker === undefined) note('datastore', false, 'opens, but has no /chord/meta/peer marker: emptied, replaced, or never started')
+  if (marker === undefined) note('datastore', false, `opens, but has no ${PEER_MARKER.toString()} marker: emptied, replaced, or never started`)
   else if (peer !== undefined && marker !== peer) note('datastore', false, `holds the data of peer ${marker}, not of peer.key's ${peer}`)
   else note('datastore', true, `opens, data of peer ${marker}`)
 
@@ -99,9 +99,9 @@ async function checkStore (datastore: DurableLevelDatastore, peer: string | unde
     note('records', false, `reading them failed: ${errorMessage(err)}; move the directory aside to start this peer afresh`)
   }
 
-  const mark = await datastore.get(new Key('/chord/meta/hlc')).then(bytes => Number(new TextDecoder().decode(bytes)), () => undefined)
+  const mark = await datastore.get(metaKey(CLOCK_MARK)).then(bytes => Number(new TextDecoder().decode(bytes)), () => undefined)
   if (mark === undefined) note('clock', true, 'no mark yet (no write coordinated here)')
-  else if (!Number.isSafeInteger(mark)) note('clock', false, '/chord/meta/hlc is damaged')
+  else if (!Number.isSafeInteger(mark)) note('clock', false, `${metaKey(CLOCK_MARK).toString()} is damaged`)
   else note('clock', true, `versions issued here continue above ${new Date(mark).toISOString()}`)
 }
 

@@ -19,10 +19,12 @@
  *   beside LevelDB's (mark-file.ts), so the peer can still issue versions
  *   for the writes it coordinates while its disk is full.
  */
-import { open as openFile, readdir, stat, statfs, unlink } from 'node:fs/promises'
+import { readdir, stat, statfs, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { LevelDatastore } from 'datastore-level'
 import { DiskFullError, StorageError } from '../store/errors.ts'
+import { CLOCK_MARK, META_PREFIX, metaKey } from '../store/meta-keys.ts'
+import { writeSynced } from './files.ts'
 import { GroupCommit } from './group-commit.ts'
 import { MarkFile } from './mark-file.ts'
 import type { StorageHealth, StorageHealthSource } from '../store/storage-health.ts'
@@ -45,10 +47,9 @@ const DISK_FULL = /no space left on device|ENOSPC|quota exceeded|EDQUOT/i
 const DISK_ERROR = /LEVEL_IO_ERROR|IO error|read-only file system|EROFS|EIO\b/i
 /** free space wanted beyond twice the write-ahead log, before LevelDB is reopened */
 const SPARE_BYTES = 1024 * 1024
-const PROBE_KEY = '/chord/meta/write-probe'
-const ALWAYS_SYNCED = '/chord/meta/'
+const PROBE_KEY = metaKey('write-probe').toString()
 /** datastore keys kept in a MarkFile of this name in the LevelDB directory (LevelDB leaves names it does not use alone) */
-const MARK_FILES: Record<string, string> = { '/chord/meta/hlc': 'CHORD-CLOCK' }
+const MARK_FILES: Record<string, string> = { [metaKey(CLOCK_MARK).toString()]: 'CHORD-CLOCK' }
 
 export class DurableLevelDatastore extends LevelDatastore implements StorageHealthSource {
   readonly location: string
@@ -147,7 +148,7 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
     try {
       // not raced against the signal: a write under way finishes, so its caller knows what happened
       // the store's own bookkeeping (/chord/meta/: the peer marker, the clock's mark) is synced even with sync off
-      if (this.sync || ops.some(op => op.key.startsWith(ALWAYS_SYNCED))) await this.group.commit(ops)
+      if (this.sync || ops.some(op => op.key.startsWith(META_PREFIX))) await this.group.commit(ops)
       else await this.db.batch(ops)
     } catch (err) {
       throw this.failed(err)
@@ -207,12 +208,9 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
       const free = fs.bavail * fs.bsize
       if (free < 2 * await logBytes(this.location) + SPARE_BYTES) return false
       const probe = join(this.location, 'WRITE-PROBE')
-      const file = await openFile(probe, 'w')
       try {
-        await file.write(new Uint8Array(4096))
-        await file.sync()
+        await writeSynced(probe, new Uint8Array(4096), 0o600)
       } finally {
-        await file.close()
         await unlink(probe).catch(() => {})
       }
       return true

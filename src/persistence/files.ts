@@ -6,7 +6,8 @@
 import { link, open, rename, unlink } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
-async function writeSynced (path: string, data: Uint8Array | string, mode: number, flag = 'w'): Promise<void> {
+/** Write `path` whole and sync it (its directory entry is not synced) */
+export async function writeSynced (path: string, data: Uint8Array | string, mode: number, flag = 'w'): Promise<void> {
   const file = await open(path, flag, mode)
   try {
     await file.writeFile(data)

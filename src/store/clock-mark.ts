@@ -13,10 +13,9 @@
  * refused as running ahead.
  */
 import { InvalidRecordError } from './errors.ts'
+import { CLOCK_MARK, metaKey } from './meta-keys.ts'
 import type { HybridClock, Timestamp } from './hlc.ts'
 import type { AbortOptions } from '@libp2p/interface'
-
-const META_NAME = 'hlc'
 
 export interface MarkStore {
   getMeta(name: string, options?: AbortOptions): Promise<Uint8Array | undefined>
@@ -64,10 +63,10 @@ export class ClockMark {
   /** Start the clock at the stored bound: every reading issued before the restart was below it */
   private async load (): Promise<void> {
     try {
-      const bytes = await this.store.getMeta(META_NAME)
+      const bytes = await this.store.getMeta(CLOCK_MARK)
       if (bytes === undefined) return
       const bound = Number(new TextDecoder().decode(bytes))
-      if (!Number.isSafeInteger(bound) || bound < 0) throw new InvalidRecordError(`stored clock mark /chord/meta/${META_NAME} is corrupt`)
+      if (!Number.isSafeInteger(bound) || bound < 0) throw new InvalidRecordError(`stored clock mark ${metaKey(CLOCK_MARK).toString()} is corrupt`)
       this.hlc.advanceTo({ wallTime: bound, logical: 0 })
       this.reserved = bound
     } catch (err) {
@@ -86,7 +85,7 @@ export class ClockMark {
 
   private async writeBound (): Promise<void> {
     const bound = this.wanted
-    await this.store.putMeta(META_NAME, new TextEncoder().encode(String(bound)))
+    await this.store.putMeta(CLOCK_MARK, new TextEncoder().encode(String(bound)))
     this.reserved = Math.max(this.reserved, bound)
   }
 }

@@ -21,6 +21,7 @@ import { PathLocks } from './path-locks.ts'
 import { scanRange } from './ring-scan.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
 import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, NO_LIMITS, recordDigest, sizeProblem } from './record.ts'
+import { metaKey } from './meta-keys.ts'
 import { storageHealthOf } from './storage-health.ts'
 import type { BucketDigest } from './digest-table.ts'
 import type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, StoreStats, VersionSummary } from './local-store-types.ts'
@@ -301,21 +302,12 @@ export class LocalStore {
 
   /** A value of the store's own outside the records (`/chord/meta/<name>`), e.g. the clock's mark */
   async getMeta (name: string, options?: AbortOptions): Promise<Uint8Array | undefined> {
-    try {
-      return await this.datastore.get(this.metaKey(name), options)
-    } catch (err) {
-      if ((err as Error).name === 'NotFoundError') return undefined
-      throw err
-    }
+    return this.getBytes(metaKey(name), options)
   }
 
   /** Durable once it resolves, like a record */
   async putMeta (name: string, value: Uint8Array, options?: AbortOptions): Promise<void> {
-    await this.datastore.put(this.metaKey(name), value, options)
-  }
-
-  private metaKey (name: string): Key {
-    return new Key(`/chord/meta/${name}`, false)
+    await this.datastore.put(metaKey(name), value, options)
   }
 
   /** Records in (from, to], in ring order, optionally only those in `bucket` */
@@ -361,14 +353,18 @@ export class LocalStore {
   }
 
   private async read (path: string, options?: AbortOptions): Promise<StoreRecord | undefined> {
-    let bytes: Uint8Array
+    const bytes = await this.getBytes(new Key(path, false), options)
+    return bytes === undefined ? undefined : this.decodeStored(path, bytes)
+  }
+
+  /** The datastore's value at `key`, undefined when there is none */
+  private async getBytes (key: Key, options?: AbortOptions): Promise<Uint8Array | undefined> {
     try {
-      bytes = await this.datastore.get(new Key(path, false), options)
+      return await this.datastore.get(key, options)
     } catch (err) {
       if ((err as Error).name === 'NotFoundError') return undefined
       throw err
     }
-    return this.decodeStored(path, bytes)
   }
 
   private decodeStored (path: string, bytes: Uint8Array): StoreRecord {
