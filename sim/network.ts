@@ -23,7 +23,7 @@ export interface NetworkOptions {
 
 export const defaultNetwork: NetworkOptions = { minLatency: 1, maxLatency: 50, deadPeer: 'timeout', requestTimeout: 500 }
 
-export type Method = 'findSuccessorStep' | 'getPredecessor' | 'getSuccessorList' | 'notify' | 'ping' | 'leave'
+export type Method = 'findSuccessorStep' | 'getPredecessor' | 'getSuccessorList' | 'notify' | 'ping' | 'positions' | 'leave'
 
 export class SimNetwork {
   private readonly handlers = new Map<string, ChordHandler>()
@@ -33,9 +33,9 @@ export class SimNetwork {
   /** sees every request as its answer arrives (debugging) */
   trace: ((from: string, to: NodeRef, method: Method, answer: unknown) => void) | undefined
   /** requests sent, by method */
-  readonly sent: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, leave: 0 }
+  readonly sent: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, positions: 0, leave: 0 }
   /** requests and answers lost at a partition's cut, by the method of the request */
-  readonly cut: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, leave: 0 }
+  readonly cut: Record<Method, number> = { findSuccessorStep: 0, getPredecessor: 0, getSuccessorList: 0, notify: 0, ping: 0, positions: 0, leave: 0 }
   /** while partitioned: each named peer's group; peers named in no group share one more group */
   private groups: Map<string, number> | undefined
 
@@ -101,6 +101,7 @@ export class SimNetwork {
       getSuccessorList: async (to: NodeRef) => this.request(from, to, 'getSuccessorList', h => h.getSuccessorList(to.vnode)),
       notify: async (to: NodeRef, node: NodeRef) => this.request(from, to, 'notify', async h => { await h.notify(to.vnode, node) }),
       ping: async (to: NodeRef) => this.request(from, to, 'ping', h => { h.ping(to.vnode) }),
+      positions: async (to: NodeRef) => this.request(from, to, 'positions', h => h.getPositions()),
       leave: async (to, leaving, predecessor, successors) =>
         this.request(from, to, 'leave', h => h.onLeave(to.vnode, leaving, predecessor, successors))
     }

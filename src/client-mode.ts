@@ -7,8 +7,7 @@
  * request made while the first round of dials is under way waits for it,
  * and one made when no member is known fails at once with NoMembersError.
  */
-import { nodeId } from './ring/id.ts'
-import { backoff, connectTo, isOwnAddress } from './joining.ts'
+import { backoff, connectTo, contactOf, isOwnAddress } from './joining.ts'
 import { NoMembersError } from './ring/errors.ts'
 import { onAbort } from './rpc/abort-listeners.ts'
 import { errorMessage } from './util/errors.ts'
@@ -79,7 +78,7 @@ export class ClientLink {
   private async connectAll (addrs: string[], signal: AbortSignal): Promise<void> {
     await Promise.all(addrs.map(async addr => {
       try {
-        this.init.ring.addEntry(await connectTo(this.init.components, this.init.options, addr, signal))
+        await this.init.ring.addContact(await connectTo(this.init.components, this.init.options, addr, signal), { signal })
       } catch (err) {
         this.init.log('client mode: could not reach %s: %s', addr, errorMessage(err))
       }
@@ -124,7 +123,8 @@ export class ClientLink {
       return
     }
     const addrs = result.listenAddrs.slice(0, this.init.options.maxAddrsPerNode).map(a => a.toString())
-    this.init.ring.addEntry({ id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs })
+    this.init.ring.addContact(contactOf(peer, addrs))
+      .catch(err => { this.init.log('client mode: %p named no ring position: %s', peer, errorMessage(err)) })
   }
 }
 

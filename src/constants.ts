@@ -11,6 +11,7 @@ export const PROTOCOL = '/chord/1.0.0'
 export const DEFAULTS = {
   protocol: PROTOCOL,
   virtualNodes: 1,
+  positionChoices: 1024,
   locationCacheSize: 1024,
   stabilizeInterval: 1000,
   fixFingersInterval: 5000,

@@ -47,6 +47,12 @@ export interface ChordInit {
   bootstrap?: string[]
   /** ring positions this peer holds (default 1) */
   virtualNodes?: number
+  /**
+   * with one position: the hashed positions (hash(peer id, i), i < this) a
+   * joining peer chooses from to even out the keys held per peer; 1 keeps the
+   * single hashed position of plain Chord (default 1024, at most 1024)
+   */
+  positionChoices?: number
   /** r, length of the successor list (default 8) */
   successorListLength?: number
   /** ring members remembered to start lookups next to the key (default 1024; 0: plain Chord routing) */

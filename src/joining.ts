@@ -11,7 +11,7 @@ import type { ChordComponents } from './index.ts'
 import type { ResolvedOptions } from './constants.ts'
 import type { RingPeer } from './ring/ring-peer.ts'
 import type { NodeRef } from './ring/types.ts'
-import type { Logger } from '@libp2p/interface'
+import type { Logger, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 
 export interface JoinContext {
@@ -56,14 +56,24 @@ export async function backoff (delay: number, options: ResolvedOptions, signal: 
   return Math.min(delay * 2, options.joinRetryMaxDelay)
 }
 
-/** Connect to the peer at `addr`; its first position, to route through */
+/** Connect to the peer at `addr`: a contact to ask for its positions */
 export async function connectTo (components: ChordComponents, options: ResolvedOptions, addr: string, signal: AbortSignal): Promise<NodeRef> {
   const connection = await components.connectionManager.openConnection(multiaddr(addr), {
     signal: AbortSignal.any([signal, AbortSignal.timeout(options.dialTimeout)])
   })
   const peer = connection.remotePeer
   if (peer.equals(components.peerId)) throw new Error(`${addr} is this peer`)
-  return { id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs: [addr] }
+  return contactOf(peer, [addr])
+}
+
+/**
+ * A peer known by its addresses only. Its positions are not known yet (a
+ * peer chooses among several when it joins): the ring asks it for them
+ * (POSITIONS) before routing through it; the id and vnode here are only
+ * placeholders.
+ */
+export function contactOf (peer: PeerId, addrs: string[]): NodeRef {
+  return { id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs }
 }
 
 export function isOwnAddress (components: ChordComponents, addr: string): boolean {

@@ -7,7 +7,7 @@
  */
 import { NotFoundError, TypedEventEmitter, contentRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { errorMessage } from './util/errors.ts'
-import { keyId, nodeId } from './ring/id.ts'
+import { keyId } from './ring/id.ts'
 import { ClientRing } from './ring/client-ring.ts'
 import { RingPeer } from './ring/ring-peer.ts'
 import { ChordMetrics } from './metrics.ts'
@@ -22,7 +22,7 @@ import { replicaSet } from './store/replicas.ts'
 import { resolveOptions } from './constants.ts'
 import { buildClient, buildLocalStore, buildRingPeer, buildServer, handleProtocols, recordLimits, ringLimits, storeLimits, storeOptions, unhandleProtocols } from './wiring.ts'
 import { ClientLink, ringOfMode } from './client-mode.ts'
-import { joinRing, parseMultiaddr } from './joining.ts'
+import { contactOf, joinRing, parseMultiaddr } from './joining.ts'
 import type { ResolvedOptions } from './constants.ts'
 import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
 import type { LocalStore, StoreStats } from './store/local-store.ts'
@@ -205,7 +205,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     if (!this.joined) return
     const peer = detail.id
     const addrs = detail.multiaddrs.map(a => a.toString())
-    this.ring.meet({ id: nodeId(peer.toMultihash().bytes, 0), peer: peer.toString(), vnode: 0, addrs })
+    this.ring.meet(contactOf(peer, addrs))
   }
 
   /** A connected peer's protocols are known: a client routes through members; a member never probes a peer that is none */

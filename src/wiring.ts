@@ -108,6 +108,8 @@ export function buildRingPeer (components: ChordComponents, options: ResolvedOpt
     addrs: () => components.addressManager.getAddresses().map(a => a.toString()),
     rpc: new ChordLoopback(peer, rpc, () => ring),
     virtualNodes: options.virtualNodes,
+    positionChoices: options.positionChoices,
+    replicas: options.replicas,
     successorListLength: options.successorListLength,
     locationCacheSize: options.locationCacheSize,
     stabilizeInterval: options.stabilizeInterval,

@@ -75,6 +75,13 @@ export class ClientRing {
     this.entries.set(node.peer, node)
   }
 
+  /** A peer believed to be a member, known by its addresses only: it is asked for its positions, the first becomes an entry point */
+  async addContact (contact: NodeRef, options?: RequestOptions): Promise<void> {
+    const [position] = await this.init.rpc.positions(contact, options)
+    if (position === undefined) throw new NoMembersError(`${contact.peer} holds no ring position`)
+    this.addEntry(position)
+  }
+
   removeEntry (peer: string): void {
     this.entries.delete(peer)
   }

@@ -13,6 +13,7 @@ import { describeNode } from './node-ref.ts'
 import { MemberCache, knownSuccessors } from './member-cache.ts'
 import { Suspects } from './suspects.ts'
 import { Unification } from './unification.ts'
+import { candidatePositions, choosePosition, walkRing } from './position-choice.ts'
 import { realClock } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { silentLog } from '../util/log.ts'
@@ -22,63 +23,20 @@ import type { Id } from './id.ts'
 import type { LookupContext, LookupResult } from './lookup.ts'
 import type { ProbeOutcome } from './unification.ts'
 import type { ChordHandler, ChordRpc, NodeRef, RequestOptions, StepResult } from './types.ts'
+import type { RingPeerInit } from './ring-peer-init.ts'
 import type { Clock } from '../util/clock.ts'
 import type { Log } from '../util/log.ts'
 
 export { LookupFailedError, NotJoinedError } from './errors.ts'
 export type { LookupResult } from './lookup.ts'
-
-export interface RingPeerInit {
-  /** the peer's address as ChordRpc understands it (the libp2p peer id string) */
-  peer: string
-  /** bytes hashed to place the peer's virtual nodes (the peer id's bytes) */
-  peerBytes: Uint8Array
-  /** this peer's own dialable addresses, announced to other members */
-  addrs(): string[]
-  /** outgoing messages; requests to this peer's own positions must reach it too (the service and the simulator wrap theirs in a loopback) */
-  rpc: ChordRpc
-  /** ring positions held by this peer (default 1) */
-  virtualNodes?: number
-  /** r, successor list length (default 8) */
-  successorListLength?: number
-  /** closer members named per routing step (default 3) */
-  stepWidth?: number
-  /** upper bound on members visited by one lookup (default 64) */
-  maxLookupSteps?: number
-  /** ring members remembered to start lookups near the key (default 1024; 0 turns the cache off) */
-  locationCacheSize?: number
-  stabilizeInterval?: number
-  fixFingersInterval?: number
-  checkPredecessorInterval?: number
-  clock?: Clock
-  log?: Log
-  onSuccessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
-  onPredecessorChange?(vnode: number, previous: NodeRef | undefined, current: NodeRef | undefined): void
-  /** any entry of a position's successor list changed */
-  onSuccessorListChange?(vnode: number, successors: readonly NodeRef[]): void
-  /** told of every findSuccessor: its hops, or undefined when it failed */
-  onLookup?(hops: number | undefined): void
-  /**
-   * ms before the first probe of a member lost to failure detection (or a
-   * peer met through discovery), and between probes while rings merge
-   * (default 2000)
-   */
-  probeInterval?: number
-  /** the wait between probes of a lost member that does not answer doubles up to this (default 10000) */
-  maxProbeInterval?: number
-  /** a lost member gone this long is probed only every 6 × maxProbeInterval ms (default 600000, ten minutes) */
-  slowProbeAfter?: number
-  /** a lost member that never answers again is forgotten after this many ms (default 86400000, a day) */
-  forgetLostAfter?: number
-  /** lost members and discovered peers remembered at most (default 64) */
-  maxLostPeers?: number
-  /** told of every unification probe and how it ended */
-  onProbe?(outcome: ProbeOutcome | 'unreachable'): void
-}
+export type { RingPeerInit } from './ring-peer-init.ts'
 
 export class RingPeer implements ChordHandler {
   readonly peer: string
-  readonly nodes: readonly RingNode[]
+  private positions: readonly RingNode[]
+  private readonly init: RingPeerInit
+  /** the position to take at the next join instead of choosing (a restarted peer returns to its data) */
+  private preferred: number | undefined
   private readonly rpc: ChordRpc
   private readonly log: Log
   private readonly maxLookupSteps: number
@@ -96,6 +54,7 @@ export class RingPeer implements ChordHandler {
 
   constructor (init: RingPeerInit) {
     this.peer = init.peer
+    this.init = init
     this.log = init.log ?? silentLog
     this.maxLookupSteps = init.maxLookupSteps ?? 64
     this.cache = new MemberCache(init.locationCacheSize ?? 1024)
@@ -105,13 +64,17 @@ export class RingPeer implements ChordHandler {
     if (!Number.isInteger(count) || count < 1 || count > 1024) {
       throw new RangeError(`virtualNodes must be an integer in [1, 1024], got ${count}`)
     }
-    this.nodes = Array.from({ length: count }, (_, vnode) => this.position(init, vnode))
+    const choices = init.positionChoices ?? 1
+    if (!Number.isInteger(choices) || choices < 1 || choices > 1024) {
+      throw new RangeError(`positionChoices must be an integer in [1, 1024], got ${choices}`)
+    }
+    this.positions = Array.from({ length: count }, (_, vnode) => this.position(init, vnode))
     this.lookupContext = {
       peer: this.peer,
       rpc: this.rpc,
       maxSteps: this.maxLookupSteps,
       log: this.log,
-      isMember: (vnode) => this.nodes[vnode]?.joined === true,
+      isMember: (vnode) => this.nodes.some(n => n.self.vnode === vnode && n.joined),
       joined: () => this.joined,
       closestCached: (key) => this.cache.closestBefore(key),
       forget: (node) => { this.forget(node); this.unification.lost(node) },
@@ -168,8 +131,18 @@ export class RingPeer implements ChordHandler {
     })
   }
 
+  /** This peer's ring positions (its virtual nodes) */
+  get nodes (): readonly RingNode[] {
+    return this.positions
+  }
+
   get joined (): boolean {
     return this.nodes.every(n => n.joined)
+  }
+
+  /** Take position `vnode` at the next join rather than choosing one (where a restarted peer's data lies) */
+  preferPosition (vnode: number | undefined): void {
+    this.preferred = vnode
   }
 
   /** Start periodic maintenance */
@@ -185,17 +158,54 @@ export class RingPeer implements ChordHandler {
 
   /** Form a new ring: the first virtual node alone, the others joining it */
   async create (): Promise<void> {
+    if (this.choosing) this.moveTo(this.preferred ?? 0)
     const [first, ...rest] = this.nodes
     first.create()
     await Promise.all(rest.map(async node => this.joinNode(node, first.self)))
     this.log('created a new ring with %d positions', this.nodes.length)
   }
 
-  /** Join the ring that `via` is a member of (Zave's join for each position) */
-  async join (via: NodeRef): Promise<void> {
+  /**
+   * Join the ring `contact` is a member of (Zave's join for each position).
+   * `contact` may be a peer known only by address: its positions are asked first.
+   */
+  async join (contact: NodeRef): Promise<void> {
+    const via = await this.resolve(contact)
+    if (this.choosing && !this.joined) await this.choosePosition(via)
     await Promise.all(this.nodes.map(async node => this.joinNode(node, via)))
     this.stabilizer.runSoon()
-    this.log('joined the ring through %s', describeNode(via))
+    this.log('joined the ring through %s at position %d', describeNode(via), this.nodes[0].self.vnode)
+  }
+
+  /** A member's first position, for a peer known by its address only */
+  private async resolve (contact: NodeRef): Promise<NodeRef> {
+    const [position] = await this.rpc.positions(contact)
+    if (position === undefined) throw new NotJoinedError(`${contact.peer} is not a ring member`)
+    return position
+  }
+
+  private get choosing (): boolean {
+    return this.nodes.length === 1 && (this.init.positionChoices ?? 1) > 1
+  }
+
+  /** Read the ring through `via` and take the position that evens out the load most */
+  private async choosePosition (via: NodeRef): Promise<void> {
+    if (this.preferred !== undefined) {
+      this.moveTo(this.preferred)
+      return
+    }
+    const segment = await walkRing(this.rpc, via, this.init.maxWalkRequests ?? 32)
+    const others = { ...segment, members: segment.members.filter(m => m.peer !== this.peer) }
+    const chosen = others.members.length === 0
+      ? undefined
+      : choosePosition(others, candidatePositions(this.init.peerBytes, this.init.positionChoices ?? 1), this.init.replicas ?? 3)
+    this.moveTo(chosen?.vnode ?? 0)
+    this.log('chose position %d among %d after reading %d members%s', this.nodes[0].self.vnode, this.init.positionChoices, others.members.length, segment.complete ? ' (the whole ring)' : '')
+  }
+
+  /** Hold position `vnode` (only while not a member) */
+  private moveTo (vnode: number): void {
+    if (this.nodes[0].self.vnode !== vnode) this.positions = [this.position(this.init, vnode)]
   }
 
   private async joinNode (node: RingNode, via: NodeRef): Promise<void> {
@@ -264,8 +274,9 @@ export class RingPeer implements ChordHandler {
    * at the member that would follow the position there, which the position
    * then considers as its successor (and notifies).
    */
-  private async probe (node: NodeRef): Promise<ProbeOutcome> {
+  private async probe (contact: NodeRef): Promise<ProbeOutcome> {
     let outcome: ProbeOutcome = 'same'
+    const node = await this.resolve(contact)
     for (const position of this.nodes) {
       if (this.stopped || !position.joined) return 'merging'
       const found = await iterativeLookup(this.probeContext, position.self.id, [node])
@@ -342,7 +353,7 @@ export class RingPeer implements ChordHandler {
   // --- ChordHandler: requests from other members ---
 
   private node (vnode: number): RingNode {
-    const node = this.nodes[vnode]
+    const node = this.nodes.find(n => n.self.vnode === vnode)
     if (node === undefined) throw new RangeError(`no virtual node ${vnode} on this peer`)
     return node
   }
@@ -351,6 +362,11 @@ export class RingPeer implements ChordHandler {
     const node = this.node(vnode)
     if (!node.joined) throw new NotJoinedError(`virtual node ${vnode} is not a ring member`)
     return node
+  }
+
+  /** The positions this peer holds as a member (empty while it is not one) */
+  getPositions (): NodeRef[] {
+    return this.nodes.filter(n => n.joined).map(n => n.self)
   }
 
   findSuccessorStep (vnode: number, key: Id): StepResult {

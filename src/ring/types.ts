@@ -43,6 +43,8 @@ export interface ChordRpc {
   /** "I believe I am your predecessor" (Zave's rectify runs at the receiver) */
   notify(to: NodeRef, from: NodeRef, options?: RequestOptions): Promise<void>
   ping(to: NodeRef, options?: RequestOptions): Promise<void>
+  /** The positions `to` holds as a member, for a peer known by its address only (its vnode is ignored) */
+  positions(to: NodeRef, options?: RequestOptions): Promise<NodeRef[]>
   /** A graceful goodbye: `leaving` is going away; these were its neighbours */
   leave(to: NodeRef, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[], options?: RequestOptions): Promise<void>
 }
@@ -54,5 +56,7 @@ export interface ChordHandler {
   getSuccessorList(vnode: number): NodeRef[]
   notify(vnode: number, from: NodeRef): Promise<void>
   ping(vnode: number): void
+  /** the local peer's positions that are ring members */
+  getPositions(): NodeRef[]
   onLeave(vnode: number, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[]): void
 }

@@ -14,6 +14,7 @@ export const CLIENT_METHODS: readonly number[] = [
   RingMethod.FIND_SUCCESSOR,
   RingMethod.GET_SUCCESSOR_LIST,
   RingMethod.PING,
+  RingMethod.POSITIONS,
   StoreMethod.STORE,
   StoreMethod.FETCH,
   StoreMethod.RANGE_RECORDS

@@ -51,6 +51,10 @@ export class ChordLoopback extends Loopback<ChordRpc, ChordHandler> implements C
     else await this.remote.ping(to, options)
   }
 
+  async positions (to: NodeRef, options?: RequestOptions): Promise<NodeRef[]> {
+    return to.peer === this.self ? this.local().getPositions() : this.remote.positions(to, options)
+  }
+
   async leave (to: NodeRef, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[], options?: RequestOptions): Promise<void> {
     if (to.peer === this.self) this.local().onLeave(to.vnode, leaving, predecessor, successors)
     else await this.remote.leave(to, leaving, predecessor, successors, options)

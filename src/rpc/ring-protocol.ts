@@ -19,7 +19,9 @@ export const RingMethod = {
   GET_SUCCESSOR_LIST: 3,
   NOTIFY: 4,
   PING: 5,
-  LEAVE: 6
+  LEAVE: 6,
+  /** the target's positions, for a peer known by address only (request Empty, answer SuccessorListResponse) */
+  POSITIONS: 7
 } as const
 
 export interface RingProtocolLimits {
@@ -76,6 +78,14 @@ export class RingRpcClient implements ChordRpc {
     await this.call(to, RingMethod.PING, VnodeRequest.encode({ vnode: to.vnode }), options)
   }
 
+  async positions (to: NodeRef, options?: RequestOptions): Promise<NodeRef[]> {
+    const body = await this.call(to, RingMethod.POSITIONS, Empty.encode({}), options)
+    const response = decodeWith(() => SuccessorListResponse.decode(body, { limits: this.limits }))
+    const positions = response.successors.map(n => this.codec.decode(n))
+    if (positions.some(n => n.peer !== to.peer)) throw new InvalidMessageError('a peer named positions of another peer as its own')
+    return positions
+  }
+
   async leave (to: NodeRef, leaving: NodeRef, predecessor: NodeRef | undefined, successors: readonly NodeRef[], options?: RequestOptions): Promise<void> {
     await this.call(to, RingMethod.LEAVE, LeaveRequest.encode({
       vnode: to.vnode,
@@ -116,6 +126,9 @@ export function registerRingMethods (server: RpcServer, handler: ChordHandler, c
   server.register(RingMethod.PING, (body) => {
     handler.ping(vnodeOf(body))
     return empty
+  })
+  server.register(RingMethod.POSITIONS, () => {
+    return SuccessorListResponse.encode({ successors: encodeNodes(handler.getPositions()) })
   })
   server.register(RingMethod.LEAVE, (body, from) => {
     const request = decodeWith(() => LeaveRequest.decode(body, {

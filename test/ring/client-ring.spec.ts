@@ -37,6 +37,7 @@ function ringOf (count: number): { members: NodeRef[], down: Set<string>, asked:
     getPredecessor: async () => { throw new Error('a client never asks') },
     notify: async () => { throw new Error('a client never notifies') },
     ping: async (to) => { answer(to) },
+    positions: async (to) => { answer(to); return members.filter(n => n.peer === to.peer) },
     leave: async () => { throw new Error('a client never leaves') }
   }
   return { members, down, asked, rpc }

@@ -32,6 +32,7 @@ function network (self: NodeRef, count: number): { members: NodeRef[], down: Set
     getPredecessor: async (to) => { answer(to); return ring[(ring.findIndex(n => n.peer === to.peer) - 1 + ring.length) % ring.length] },
     notify: async (to) => { answer(to) },
     ping: async (to) => { answer(to) },
+    positions: async (to) => { answer(to); return ring.filter(n => n.peer === to.peer) },
     leave: async () => {}
   }
   return { members, down, rpc }

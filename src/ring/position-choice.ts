@@ -1,0 +1,110 @@
+/**
+ * Where a joining peer sits: bounded id choice for load balance.
+ *
+ * One hashed position per peer leaves the busiest peer holding several
+ * times the mean. Instead a peer may take any of `choices` positions
+ * hash(peer id, i), i < choices — still derived from its id, so nobody can
+ * sit at an arbitrary point — and takes the one that evens out the load
+ * best (Karger and Ruhl, "Simple efficient load balancing algorithms for
+ * peer-to-peer systems", SPAA 2004, choose among O(log N) hashed ids; here
+ * with many more, since the joiner sees the ring). The load it evens out is
+ * what `chord stats` counts: the records each member holds with r
+ * replicas, that is the sum of its own arc and the r − 1 arcs before it.
+ * Maintenance stays that of one position per peer.
+ */
+import { ID_BITS, between, nodeId } from './id.ts'
+import { nodeKey } from './node-ref.ts'
+import type { Id } from './id.ts'
+import type { ChordRpc, NodeRef } from './types.ts'
+
+export interface Candidate { vnode: number, id: Id }
+
+/** The positions a peer may choose from: hash(peer, i) for i < count */
+export function candidatePositions (peerBytes: Uint8Array, count: number): Candidate[] {
+  return Array.from({ length: count }, (_, vnode) => ({ vnode, id: nodeId(peerBytes, vnode) }))
+}
+
+/** Members in ring order from `entry`, read off successor lists; `complete` once the walk came round */
+export interface RingSegment { members: NodeRef[], complete: boolean }
+
+/**
+ * Walk the ring from `entry` along successor lists, at most `maxRequests`
+ * requests (about successorListLength members each). A small ring is read
+ * whole; a large one gives the joiner the stretch after its entry point.
+ */
+export async function walkRing (rpc: ChordRpc, entry: NodeRef, maxRequests: number, signal?: AbortSignal): Promise<RingSegment> {
+  const members = [entry]
+  const seen = new Set([nodeKey(entry)])
+  let current = entry
+  for (let i = 0; i < maxRequests; i++) {
+    const list = await rpc.getSuccessorList(current, { signal })
+    let added = 0
+    for (const node of list) {
+      if (seen.has(nodeKey(node))) return { members, complete: true }
+      seen.add(nodeKey(node))
+      members.push(node)
+      added++
+    }
+    if (added === 0) return { members, complete: true }
+    current = members[members.length - 1]
+  }
+  return { members, complete: false }
+}
+
+const SHIFT = BigInt(ID_BITS - 53)
+/** An id as a fraction of the circle (53 bits are plenty to compare loads) */
+const fraction = (id: Id): number => Number(id >> SHIFT) / 2 ** 53
+const arcBetween = (a: number, b: number): number => ((b - a) % 1 + 1) % 1
+
+/**
+ * The candidate that leaves the walked members' load most even: the least
+ * sum of squares of the records held per member (own arc plus the r − 1
+ * before it), then of the arcs themselves (so that, in a ring smaller than
+ * r where everyone holds everything, the arcs still split evenly). Only
+ * candidates inside the walked stretch are weighed; undefined when none is.
+ */
+export function choosePosition (segment: RingSegment, candidates: readonly Candidate[], replicas: number): Candidate | undefined {
+  const members = segment.complete
+    ? [...segment.members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    : segment.members
+  const points = members.map(m => fraction(m.id))
+  let best: Candidate | undefined
+  let bestScore = Infinity
+  for (const candidate of candidates) {
+    if (members.some(m => m.id === candidate.id)) continue
+    const at = insertionIndex(members, candidate.id, segment.complete)
+    if (at === undefined) continue
+    const withCandidate = [...points.slice(0, at), fraction(candidate.id), ...points.slice(at)]
+    const score = loadScore(withCandidate, replicas, segment.complete)
+    if (score < bestScore) {
+      best = candidate
+      bestScore = score
+    }
+  }
+  return best
+}
+
+/** Where `id` goes among `members` (in ring order); undefined outside a stretch that did not come round */
+function insertionIndex (members: readonly NodeRef[], id: Id, circular: boolean): number | undefined {
+  for (let i = 1; i < members.length; i++) {
+    if (between(members[i - 1].id, id, members[i].id)) return i
+  }
+  // past the last member: on a whole ring that is the arc back to the first
+  return circular ? members.length : undefined
+}
+
+/** Σ held² + Σ arc² over the members whose r arcs are all known */
+function loadScore (points: readonly number[], replicas: number, circular: boolean): number {
+  const n = points.length
+  const arcs = points.map((p, i) => i > 0 ? arcBetween(points[i - 1], p) : circular ? arcBetween(points[n - 1], p) : NaN)
+  const window = Math.min(replicas, n)
+  let score = 0
+  for (let i = 0; i < n; i++) {
+    if (!Number.isNaN(arcs[i])) score += arcs[i] ** 2
+    if (!circular && i < window) continue
+    let held = 0
+    for (let t = 0; t < window; t++) held += arcs[(i - t + n) % n]
+    score += held ** 2
+  }
+  return score
+}
