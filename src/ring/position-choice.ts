@@ -35,20 +35,36 @@ export interface RingSegment { members: NodeRef[], complete: boolean }
 export async function walkRing (rpc: ChordRpc, entry: NodeRef, maxRequests: number, signal?: AbortSignal): Promise<RingSegment> {
   const members = [entry]
   const seen = new Set([nodeKey(entry)])
+  let complete = false
   let current = entry
-  for (let i = 0; i < maxRequests; i++) {
+  for (let i = 0; i < maxRequests && !complete; i++) {
     const list = await rpc.getSuccessorList(current, { signal })
-    let added = 0
-    for (const node of list) {
-      if (seen.has(nodeKey(node))) return { members, complete: true }
-      seen.add(nodeKey(node))
-      members.push(node)
-      added++
-    }
-    if (added === 0) return { members, complete: true }
+    const fresh = list.findIndex(node => seen.has(nodeKey(node)))
+    const added = fresh < 0 ? list : list.slice(0, fresh)
+    for (const node of added) seen.add(nodeKey(node))
+    members.push(...added)
+    complete = fresh >= 0 || added.length === 0
     current = members[members.length - 1]
   }
-  return { members, complete: false }
+  return withNewcomers(rpc, { members, complete }, seen, signal)
+}
+
+/**
+ * Peers that joined a moment ago are in no successor list until the next
+ * stabilize, but their successors took them as predecessors at once (they
+ * notified): ask each member walked for its predecessor.
+ */
+async function withNewcomers (rpc: ChordRpc, segment: RingSegment, seen: Set<string>, signal?: AbortSignal): Promise<RingSegment> {
+  const predecessors = await Promise.all(segment.members.map(async m => rpc.getPredecessor(m, { signal }).catch(() => undefined)))
+  let members = segment.members
+  for (const node of predecessors) {
+    if (node === undefined || seen.has(nodeKey(node))) continue
+    seen.add(nodeKey(node))
+    const sorted = segment.complete ? sortById(members) : members
+    const at = insertionIndex(sorted, node.id, segment.complete)
+    if (at !== undefined) members = [...sorted.slice(0, at), node, ...sorted.slice(at)]
+  }
+  return { members, complete: segment.complete }
 }
 
 const SHIFT = BigInt(ID_BITS - 53)
@@ -64,9 +80,7 @@ const arcBetween = (a: number, b: number): number => ((b - a) % 1 + 1) % 1
  * candidates inside the walked stretch are weighed; undefined when none is.
  */
 export function choosePosition (segment: RingSegment, candidates: readonly Candidate[], replicas: number): Candidate | undefined {
-  const members = segment.complete
-    ? [...segment.members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    : segment.members
+  const members = segment.complete ? sortById(segment.members) : segment.members
   const points = members.map(m => fraction(m.id))
   let best: Candidate | undefined
   let bestScore = Infinity
@@ -82,6 +96,35 @@ export function choosePosition (segment: RingSegment, candidates: readonly Candi
     }
   }
   return best
+}
+
+/**
+ * choosePosition, checked against members the walk could not see: a peer
+ * that joined a moment ago is in no successor list before the next
+ * stabilize, but its successor already took it as predecessor (it
+ * notified). Ask the member after the chosen point for its predecessor;
+ * one inside the chosen gap is added and the choice made again.
+ */
+export async function chooseChecked (rpc: ChordRpc, segment: RingSegment, candidates: readonly Candidate[], replicas: number, signal?: AbortSignal): Promise<Candidate | undefined> {
+  let members = segment.members
+  for (let round = 0; ; round++) {
+    const chosen = choosePosition({ members, complete: segment.complete }, candidates, replicas)
+    if (chosen === undefined || round === MAX_CHECKS) return chosen
+    const sorted = segment.complete ? sortById(members) : members
+    const at = insertionIndex(sorted, chosen.id, segment.complete) ?? 0
+    const before = sorted[(at - 1 + sorted.length) % sorted.length]
+    const after = sorted[at % sorted.length]
+    const newcomer = await rpc.getPredecessor(after, { signal })
+    if (newcomer === undefined || !between(before.id, newcomer.id, after.id)) return chosen
+    members = [...sorted.slice(0, at), newcomer, ...sorted.slice(at)]
+  }
+}
+
+/** members looked for between a chosen point and the next member the walk saw */
+const MAX_CHECKS = 8
+
+function sortById (members: readonly NodeRef[]): NodeRef[] {
+  return [...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
 }
 
 /** Where `id` goes among `members` (in ring order); undefined outside a stretch that did not come round */

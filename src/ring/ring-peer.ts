@@ -13,7 +13,7 @@ import { describeNode } from './node-ref.ts'
 import { MemberCache, knownSuccessors } from './member-cache.ts'
 import { Suspects } from './suspects.ts'
 import { Unification } from './unification.ts'
-import { candidatePositions, choosePosition, walkRing } from './position-choice.ts'
+import { candidatePositions, chooseChecked, walkRing } from './position-choice.ts'
 import { realClock } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { silentLog } from '../util/log.ts'
@@ -198,7 +198,7 @@ export class RingPeer implements ChordHandler {
     const others = { ...segment, members: segment.members.filter(m => m.peer !== this.peer) }
     const chosen = others.members.length === 0
       ? undefined
-      : choosePosition(others, candidatePositions(this.init.peerBytes, this.init.positionChoices ?? 1), this.init.replicas ?? 3)
+      : await chooseChecked(this.rpc, others, candidatePositions(this.init.peerBytes, this.init.positionChoices ?? 1), this.init.replicas ?? 3)
     this.moveTo(chosen?.vnode ?? 0)
     this.log('chose position %d among %d after reading %d members%s', this.nodes[0].self.vnode, this.init.positionChoices, others.members.length, segment.complete ? ' (the whole ring)' : '')
   }
