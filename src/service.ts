@@ -8,7 +8,7 @@
 import { NotFoundError, TypedEventEmitter, contentRoutingSymbol, serviceCapabilities } from '@libp2p/interface'
 import { errorMessage } from './util/errors.ts'
 import { keyId } from './ring/id.ts'
-import { ClientRing } from './ring/client-ring.ts'
+import type { ClientRing } from './ring/client-ring.ts'
 import { RingPeer } from './ring/ring-peer.ts'
 import { ChordMetrics } from './metrics.ts'
 import { NodeCodec } from './rpc/node-codec.ts'
@@ -20,9 +20,10 @@ import { HybridClock } from './store/hlc.ts'
 import { ReplicatedStore } from './store/replicated-store.ts'
 import { replicaSet } from './store/replicas.ts'
 import { resolveOptions } from './constants.ts'
-import { buildClient, buildLocalStore, buildRingPeer, buildServer, handleProtocols, recordLimits, ringLimits, storeLimits, storeOptions, unhandleProtocols } from './wiring.ts'
+import { buildClient, buildClientRing, buildLocalStore, buildRingPeer, buildServer, handleProtocols, recordLimits, ringLimits, storeLimits, storeOptions, unhandleProtocols } from './wiring.ts'
 import { ClientLink, ringOfMode } from './client-mode.ts'
 import { contactOf, joinRing, parseMultiaddr } from './joining.ts'
+import { forgetPosition, restorePosition, savePosition } from './position-mark.ts'
 import type { ResolvedOptions } from './constants.ts'
 import type { KeyLocation, ReadOptions, WriteOptions } from './store/replicated-store.ts'
 import type { LocalStore, StoreStats } from './store/local-store.ts'
@@ -84,14 +85,8 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     this.server = buildServer(this.options, this.log, this.metrics)
     this.local = buildLocalStore(components, this.options)
     this.ring = this.buildRing()
-    this.clientRing = new ClientRing({
-      peer: components.peerId.toString(),
-      rpc: new RingRpcClient(this.client, this.codec, ringLimits(this.options)),
-      locationCacheSize: this.options.locationCacheSize,
-      log: this.log,
-      whenNoMembers: async (options) => { await this.link.whenNoMembers(options) },
-      onLookup: (hops) => { this.metrics.lookup(hops) }
-    })
+    const ringRpc = new RingRpcClient(this.client, this.codec, ringLimits(this.options))
+    this.clientRing = buildClientRing(components, this.options, ringRpc, this.log, this.metrics, async (options) => { await this.link.whenNoMembers(options) })
     this.link = new ClientLink({ components, options: this.options, ring: this.clientRing, log: this.log })
     this.view = ringOfMode(this.ring, this.clientRing, () => this.isClient)
     this.store = this.buildStore()
@@ -158,6 +153,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
 
   async start (): Promise<void> {
     await this.local.open()
+    await restorePosition(this.local, this.ring, this.options.positionChoices, this.log)
     this.client.start()
     if (!this.isClient) await this.handle()
     this.running = true
@@ -298,7 +294,10 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       options: this.options,
       ring: this.ring,
       log: this.log,
-      onJoined: (via) => { this.safeDispatchEvent('ring:joined', { detail: { via } }) }
+      onJoined: (via) => {
+        savePosition(this.local, this.ring, this.log)
+        this.safeDispatchEvent('ring:joined', { detail: { via } })
+      }
     }, addrs, signal)
   }
 
@@ -311,6 +310,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     await this.ring.leave()
     this.log('left the ring; handing over %d keys', this.local.stats().keys + this.local.stats().tombstones)
     const { handed, remaining } = await this.store.leave()
+    if (remaining === 0) await forgetPosition(this.local, this.ring)
     this.log('handed over %d keys%s', handed, remaining > 0 ? `, ${remaining} could not be` : '')
     this.safeDispatchEvent('ring:left', { detail: { handed, remaining } })
   }

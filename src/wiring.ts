@@ -6,6 +6,7 @@
 import { STORE_DEFAULTS } from './constants.ts'
 import { describeNode } from './ring/node-ref.ts'
 import { RingPeer } from './ring/ring-peer.ts'
+import { ClientRing } from './ring/client-ring.ts'
 import { ChordLoopback } from './rpc/loopback.ts'
 import { clientProtocol } from './rpc/client-methods.ts'
 import { RpcClient } from './rpc/rpc-client.ts'
@@ -13,7 +14,7 @@ import { RpcServer } from './rpc/rpc-server.ts'
 import { LocalStore } from './store/local-store.ts'
 import type { ResolvedOptions } from './constants.ts'
 import type { ChordComponents, ChordEvents, RingChange } from './index.ts'
-import type { ChordRpc } from './ring/types.ts'
+import type { ChordRpc, RequestOptions } from './ring/types.ts'
 import type { RingProtocolLimits } from './rpc/ring-protocol.ts'
 import type { ReplicatedStore } from './store/replicated-store.ts'
 import type { ChordMetrics } from './metrics.ts'
@@ -136,6 +137,18 @@ export function buildRingPeer (components: ChordComponents, options: ResolvedOpt
     onLookup: (hops) => { metrics.lookup(hops) }
   })
   return ring
+}
+
+/** The ring as a client sees it (client mode); `whenNoMembers` waits for the bootstrap dials under way */
+export function buildClientRing (components: ChordComponents, options: ResolvedOptions, rpc: ChordRpc, log: Logger, metrics: ChordMetrics, whenNoMembers: (options: RequestOptions) => Promise<void>): ClientRing {
+  return new ClientRing({
+    peer: components.peerId.toString(),
+    rpc,
+    locationCacheSize: options.locationCacheSize,
+    log,
+    whenNoMembers,
+    onLookup: (hops) => { metrics.lookup(hops) }
+  })
 }
 
 /** Members answer members on the ring's protocol, and clients on `<protocol>/client` with `clientServer`, a subset */

@@ -24,6 +24,20 @@ export function candidatePositions (peerBytes: Uint8Array, count: number): Candi
   return Array.from({ length: count }, (_, vnode) => ({ vnode, id: nodeId(peerBytes, vnode) }))
 }
 
+/**
+ * Read the ring through `via` and pick the position of peer `self` among
+ * its first `choices`: 0 when none of them falls inside what was read
+ */
+export async function choosePeerPosition (rpc: ChordRpc, via: NodeRef, self: { peer: string, peerBytes: Uint8Array }, choices: number, replicas: number, maxWalkRequests: number): Promise<{ vnode: number, read: number, complete: boolean }> {
+  const segment = await walkRing(rpc, via, maxWalkRequests)
+  // a peer rejoining may still be named in lists: it is not a member to balance against
+  const others = { ...segment, members: segment.members.filter(m => m.peer !== self.peer) }
+  const chosen = others.members.length === 0
+    ? undefined
+    : await chooseChecked(rpc, others, candidatePositions(self.peerBytes, choices), replicas)
+  return { vnode: chosen?.vnode ?? 0, read: others.members.length, complete: segment.complete }
+}
+
 /** Members in ring order from `entry`, read off successor lists; `complete` once the walk came round */
 export interface RingSegment { members: NodeRef[], complete: boolean }
 

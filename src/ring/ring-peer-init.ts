@@ -1,7 +1,8 @@
 /**
  * The options of a RingPeer: who the peer is, how it reaches others, its
- * positions and the pace of its maintenance.
+ * positions and the pace of its maintenance; and the unification it runs.
  */
+import { Unification } from './unification.ts'
 import type { ProbeOutcome } from './unification.ts'
 import type { ChordRpc, NodeRef } from './types.ts'
 import type { Clock } from '../util/clock.ts'
@@ -63,4 +64,22 @@ export interface RingPeerInit {
   maxLostPeers?: number
   /** told of every unification probe and how it ended */
   onProbe?(outcome: ProbeOutcome | 'unreachable'): void
+}
+
+/** Ring unification of a RingPeer: lost members and discovered peers, probed with backoff */
+export function unificationFor (init: RingPeerInit, clock: Clock, probeInterval: number, probe: (node: NodeRef) => Promise<ProbeOutcome>): Unification {
+  return new Unification({
+    clock,
+    minProbeInterval: probeInterval,
+    maxProbeInterval: Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
+    slowAfter: init.slowProbeAfter ?? 10 * 60 * 1000,
+    slowProbeInterval: 6 * Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
+    forgetAfter: init.forgetLostAfter ?? 24 * 60 * 60 * 1000,
+    maxContacts: init.maxLostPeers ?? 64,
+    maxConcurrentProbes: 4,
+    quietFor: 60_000,
+    metProbes: 3,
+    probe,
+    onProbe: init.onProbe
+  })
 }

@@ -12,19 +12,19 @@ import { iterativeLookup } from './lookup.ts'
 import { describeNode } from './node-ref.ts'
 import { MemberCache, knownSuccessors } from './member-cache.ts'
 import { Suspects } from './suspects.ts'
-import { Unification } from './unification.ts'
-import { candidatePositions, chooseChecked, walkRing } from './position-choice.ts'
+import type { Unification } from './unification.ts'
+import { choosePeerPosition } from './position-choice.ts'
 import { realClock } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { silentLog } from '../util/log.ts'
 import { Periodic } from '../util/periodic.ts'
+import { unificationFor } from './ring-peer-init.ts'
 import type { NodeState } from './ring-node.ts'
 import type { Id } from './id.ts'
 import type { LookupContext, LookupResult } from './lookup.ts'
 import type { ProbeOutcome } from './unification.ts'
 import type { ChordHandler, ChordRpc, NodeRef, RequestOptions, StepResult } from './types.ts'
 import type { RingPeerInit } from './ring-peer-init.ts'
-import type { Clock } from '../util/clock.ts'
 import type { Log } from '../util/log.ts'
 
 export { LookupFailedError, NotJoinedError } from './errors.ts'
@@ -83,7 +83,7 @@ export class RingPeer implements ChordHandler {
     this.probeContext = { ...this.lookupContext, closestCached: () => undefined }
     const clock = init.clock ?? realClock
     const probeInterval = init.probeInterval ?? 2000
-    this.unification = this.unificationOf(init, clock, probeInterval)
+    this.unification = unificationFor(init, clock, probeInterval, async (node) => this.probe(node))
     this.suspects = new Suspects(clock, 10 * (init.stabilizeInterval ?? 1000))
     this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
     this.tasks = [
@@ -110,24 +110,6 @@ export class RingPeer implements ChordHandler {
       alive: (node) => { this.suspects.clear(node) },
       onLost: (node) => { this.unification.lost(node) },
       log: this.log
-    })
-  }
-
-  /** Ring unification: lost members and discovered peers, probed with backoff */
-  private unificationOf (init: RingPeerInit, clock: Clock, probeInterval: number): Unification {
-    return new Unification({
-      clock,
-      minProbeInterval: probeInterval,
-      maxProbeInterval: Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
-      slowAfter: init.slowProbeAfter ?? 10 * 60 * 1000,
-      slowProbeInterval: 6 * Math.max(probeInterval, init.maxProbeInterval ?? 10_000),
-      forgetAfter: init.forgetLostAfter ?? 24 * 60 * 60 * 1000,
-      maxContacts: init.maxLostPeers ?? 64,
-      maxConcurrentProbes: 4,
-      quietFor: 60_000,
-      metProbes: 3,
-      probe: async (node) => this.probe(node),
-      onProbe: init.onProbe
     })
   }
 
@@ -194,13 +176,10 @@ export class RingPeer implements ChordHandler {
       this.moveTo(this.preferred)
       return
     }
-    const segment = await walkRing(this.rpc, via, this.init.maxWalkRequests ?? 32)
-    const others = { ...segment, members: segment.members.filter(m => m.peer !== this.peer) }
-    const chosen = others.members.length === 0
-      ? undefined
-      : await chooseChecked(this.rpc, others, candidatePositions(this.init.peerBytes, this.init.positionChoices ?? 1), this.init.replicas ?? 3)
-    this.moveTo(chosen?.vnode ?? 0)
-    this.log('chose position %d among %d after reading %d members%s', this.nodes[0].self.vnode, this.init.positionChoices, others.members.length, segment.complete ? ' (the whole ring)' : '')
+    const { init } = this
+    const chosen = await choosePeerPosition(this.rpc, via, { peer: this.peer, peerBytes: init.peerBytes }, init.positionChoices ?? 1, init.replicas ?? 3, init.maxWalkRequests ?? 32)
+    this.moveTo(chosen.vnode)
+    this.log('chose position %d among %d after reading %d members%s', chosen.vnode, init.positionChoices, chosen.read, chosen.complete ? ' (the whole ring)' : '')
   }
 
   /** Hold position `vnode` (only while not a member) */

@@ -12,6 +12,8 @@ export const META_PREFIX = '/chord/meta/'
 export const CLOCK_MARK = 'hlc'
 /** the peer a data directory's datastore belongs to (persistence/data-dir.ts) */
 export const PEER_MARK = 'peer'
+/** the ring position a peer chose, to return to after a restart (position-mark.ts) */
+export const POSITION_MARK = 'position'
 
 export function metaKey (name: string): Key {
   return new Key(META_PREFIX + name, false)
