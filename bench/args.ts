@@ -22,7 +22,7 @@ export interface BenchOptions {
   handoffN: number
   handoffKeys: number
   handoffDatastores: Array<'memory' | 'level'>
-  balanceN: number
+  balanceN: number[]
   balanceKeys: number
   virtualNodes: number[]
   /** kad-dht kBucketSize values; 'default' is its own (20) */
@@ -46,8 +46,9 @@ export const USAGE = `npm run bench -- [options]
   --handoff-datastore memory,level
                        where handoff peers keep records (full: level with --handoff-keys, then memory
                        with at most 10000 keys, as its range scans read every key; quick: memory)
-  --balance-n N        peers in the load-balance rings (full 32, quick 8)
-  --virtual-nodes 1,8  virtual nodes per peer in the load-balance rings
+  --balance-n 6,16     peers in the load-balance rings (full 6,16,32,64, quick 8); each N runs with
+                       the defaults (one position chosen among 1024) and with one hashed position
+  --virtual-nodes 1,8  virtual nodes per peer of the hashed-position load-balance rings (full 1,8; quick 1)
   --kad default,3      kad-dht configurations (kBucketSize; 'default' = 20); --kad none to skip
   --only LIST          run only some of: floor,hops,chord,kad,handoff,balance,durability
                        (hops: pure Chord routing without the location cache; full runs only by default)
@@ -111,9 +112,9 @@ export function parseOptions (argv: string[]): BenchOptions {
       if (d !== 'memory' && d !== 'level') throw new Error(`--handoff-datastore takes memory and/or level, got ${d}`)
       return d
     }),
-    balanceN: values['balance-n'] !== undefined ? numbers(values['balance-n'])[0] : quick ? 8 : 32,
+    balanceN: values['balance-n'] !== undefined ? numbers(values['balance-n']) : quick ? [8] : [6, 16, 32, 64],
     balanceKeys: quick ? 2000 : 10_000,
-    virtualNodes: values['virtual-nodes'] !== undefined ? numbers(values['virtual-nodes']) : [1, 8],
+    virtualNodes: values['virtual-nodes'] !== undefined ? numbers(values['virtual-nodes']) : quick ? [1] : [1, 8],
     kad,
     // the no-cache hops ring costs one more ring formation per N: full runs only unless asked
     only: new Set(values.only !== undefined ? list(values.only) : ['floor', 'chord', 'kad', 'handoff', 'balance', 'durability', ...(quick ? [] : ['hops'])]),

@@ -37,7 +37,13 @@ function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
     }
   }
   if (o.only.has('durability')) tasks.push({ kind: 'durability', valueSize: o.valueSize, phaseMs: o.quick ? 500 : 3000 })
-  if (o.only.has('balance')) for (const v of o.virtualNodes) tasks.push({ kind: 'balance', n: o.balanceN, muxer: o.muxer, virtualNodes: v, keys: o.balanceKeys })
+  if (o.only.has('balance')) {
+    for (const n of o.balanceN) {
+      // the defaults (one position, chosen), then plain hashed positions as plain Chord has them
+      tasks.push({ kind: 'balance', n, muxer: o.muxer, virtualNodes: 1, positionChoices: 1024, keys: o.balanceKeys })
+      for (const v of o.virtualNodes) tasks.push({ kind: 'balance', n, muxer: o.muxer, virtualNodes: v, positionChoices: 1, keys: o.balanceKeys })
+    }
+  }
   return tasks
 }
 

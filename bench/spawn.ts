@@ -54,7 +54,7 @@ export function taskName (task: Task): string {
     case 'chord': return `chord-n${task.n}`
     case 'kad': return `kad-k${task.k ?? 20}-n${task.n}`
     case 'handoff': return `handoff-${task.datastore}-n${task.n}-${task.keys}keys`
-    case 'balance': return `balance-n${task.n}-v${task.virtualNodes}`
+    case 'balance': return `balance-n${task.n}-v${task.virtualNodes}${task.positionChoices > 1 ? `-choose${task.positionChoices}` : ''}`
     case 'hops': return `hops-nocache-n${task.n}`
     case 'durability': return 'durability-level'
   }

@@ -78,6 +78,8 @@ export interface BalanceTask {
   n: number
   muxer: Muxer
   virtualNodes: number
+  /** hashed positions each peer chooses from (the default 1024), or 1: plain hashed positions */
+  positionChoices: number
   keys: number
 }
 
@@ -212,7 +214,10 @@ export interface BalanceResult {
   n: number
   muxer: Muxer
   virtualNodes: number
+  positionChoices: number
   keys: number
+  /** idle CPU per peer, % of a core, with the ring loaded and quiet (maintenance only) */
+  idleCpuPerPeer: number
   /** keys per peer as primary owner (successor of the key), from the live ring */
   owned: Spread
   /** records held per peer (replicas included), from storeStats() */

@@ -105,6 +105,7 @@ export function targets (report: BenchReport, valueSize: number): Target[] {
       })
     }
   }
+  out.push(...balanceTargets(report))
   const ourMem = chord?.memoryAfter.heapPerPeer
   const kadMem = kad?.memoryAfter.heapPerPeer
   const r4 = ratio(kadMem, ourMem)
@@ -114,4 +115,18 @@ export function targets (report: BenchReport, valueSize: number): Target[] {
     reached: check(r4 >= 5, r4)
   })
   return out
+}
+
+/** Issue 12: keys held per peer (replicas counted) with the default options, beside plain hashed positions from the same run */
+function balanceTargets (report: BenchReport): Target[] {
+  return report.balance.filter(b => b.positionChoices > 1).map(b => {
+    const hashed = report.balance.find(h => h.n === b.n && h.positionChoices === 1 && h.virtualNodes === 1)
+    const p99 = b.held.p99 / b.held.mean
+    const small = b.n <= 8
+    return {
+      target: `N=${b.n}, defaults: keys held per peer p99 ≤ 1.3× the mean${small ? ' and max ≤ 1.5×' : ''}`,
+      measured: `p99 ${f1(p99)}×, max ${f1(b.held.maxOverMean)}× (${b.keys} keys; one hashed position: p99 ${f1(hashed === undefined ? NaN : hashed.held.p99 / hashed.held.mean)}×, max ${f1(hashed?.held.maxOverMean ?? NaN)}×; idle CPU/peer ${f1(b.idleCpuPerPeer)}% vs ${f1(hashed?.idleCpuPerPeer ?? NaN)}%; kad-dht: each key on the k closest peers, not measured)`,
+      reached: check(p99 <= 1.3 && (!small || b.held.maxOverMean <= 1.5), p99)
+    }
+  })
 }

@@ -113,8 +113,9 @@ export function durabilityTable (report: BenchReport, markdown: boolean): string
 export function balanceTable (report: BenchReport, markdown: boolean): string {
   const rows = report.balance.flatMap(b => (['owned', 'held'] as const).map(kind => {
     const s = b[kind]
-    return [`N=${b.n} v=${b.virtualNodes} ${kind}`, `${b.keys}`, fmt(s.mean), `${s.p1}`, `${s.p50}`, `${s.p99}`, fmt(s.maxOverMean), `${s.zero}`]
+    const how = b.positionChoices > 1 ? `1 of ${b.positionChoices} chosen` : `v=${b.virtualNodes} hashed`
+    return [`N=${b.n} ${how} ${kind}`, `${b.keys}`, fmt(s.mean), `${s.p1}`, `${s.p50}`, `${s.p99}`, fmt(s.p99 / s.mean), fmt(s.maxOverMean), `${s.zero}`, kind === 'held' ? `${fmt(b.idleCpuPerPeer)}%` : '']
   }))
-  const header = ['keys per peer', 'keys', 'mean', 'p1', 'p50', 'p99', 'max/mean', 'peers with 0']
+  const header = ['keys per peer', 'keys', 'mean', 'p1', 'p50', 'p99', 'p99/mean', 'max/mean', 'peers with 0', 'idle CPU/peer']
   return markdown ? mdTable(header, rows) : textTable(header, rows)
 }
