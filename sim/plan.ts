@@ -6,12 +6,13 @@
 import { churn } from './experiments/churn.ts'
 import { failures } from './experiments/failures.ts'
 import { load } from './experiments/load.ts'
+import { balance } from './experiments/balance.ts'
 import { partition } from './experiments/partition.ts'
 import { pathLength } from './experiments/path-length.ts'
 import type { PartitionCase } from './experiments/partition.ts'
 
-export type Experiment = 'path' | 'failures' | 'churn' | 'load' | 'partition'
-export const EXPERIMENTS: Experiment[] = ['path', 'failures', 'churn', 'load', 'partition']
+export type Experiment = 'path' | 'failures' | 'churn' | 'load' | 'balance' | 'partition'
+export const EXPERIMENTS: Experiment[] = ['path', 'failures', 'churn', 'load', 'balance', 'partition']
 
 /** the successor list length of the partition runs: the daemon's default, as on the LAN */
 export const PARTITION_R = 8
@@ -102,6 +103,10 @@ export function plan (config: RunConfig): Task[] {
         run: async () => load({ seed, n, keysPerPeer: 100, virtualNodes: [1, 2, 5, 10, 20] })
       })
     }
+  }
+  if (want('balance')) {
+    // the ring sizes of the balance target, as the service places peers (and beside plain hashing)
+    tasks.push({ id: 'balance', experiment: 'balance', weight: 20, run: async () => balance({ seed, sizes: quick ? [6, 16, 32, 64] : [6, 16, 32, 64, 128], keys: 10_000 }) })
   }
   if (want('partition')) {
     // the smallest size only: every peer's maintenance runs for the split and up to the deadline

@@ -3,6 +3,7 @@ import { percent, table } from './table.ts'
 import type { ChurnRow } from './experiments/churn.ts'
 import type { FailureRow } from './experiments/failures.ts'
 import type { LoadRow } from './experiments/load.ts'
+import type { BalanceRow } from './experiments/balance.ts'
 import type { PartitionRow } from './experiments/partition.ts'
 import type { Method } from './network.ts'
 import type { PathLengthRow } from './experiments/path-length.ts'
@@ -91,6 +92,12 @@ export function loadTable (rows: LoadRow[]): string {
   ])
   return table('Keys per peer (paper Figs. 8–9): 100·N keys placed by consistent hashing',
     ['N', 'virtual nodes', 'keys', 'mean', 'p1', 'p99', 'max', 'p1/mean', 'p99/mean', 'max/mean', 'peers with none'], body)
+}
+
+export function balanceTable (rows: BalanceRow[]): string {
+  const body = rows.map(row => [row.n, row.placement, row.keys, row.p99OverMean, row.maxOverMean, row.minOverMean])
+  return table('Keys held per peer with r = 3 (the default placement: one position chosen among 1024 hashed ones)',
+    ['N', 'placement', 'keys', 'p99/mean', 'max/mean', 'min/mean'], body)
 }
 
 /** "12.5 s (13 rounds)", or the fallback when it never happened */

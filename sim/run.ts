@@ -16,12 +16,13 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { EXPERIMENTS, plan } from './plan.ts'
 import { Random } from './random.ts'
-import { churnTable, failureTable, loadTable, partitionTable, pathTable } from './report.ts'
+import { balanceTable, churnTable, failureTable, loadTable, partitionTable, pathTable } from './report.ts'
 import type { Experiment, RunConfig, Task } from './plan.ts'
 import type { PathVariant } from './report.ts'
 import type { ChurnRow } from './experiments/churn.ts'
 import type { FailureRow } from './experiments/failures.ts'
 import type { LoadRow } from './experiments/load.ts'
+import type { BalanceRow } from './experiments/balance.ts'
 import type { PartitionRow } from './experiments/partition.ts'
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -52,6 +53,7 @@ if (values.help) {
                    failures   simultaneous failures (Fig. 11)
                    churn      lookups under churn (Fig. 12)
                    load       keys per peer (Figs. 8-9)
+                   balance    keys held per peer (r = 3) with positions chosen as the service does, N = 6..64
                    partition  split into halves, quarters, one peer alone; heal; time to one ideal ring
   --jobs N       worker processes (default 2)
   --out FILE     where the JSON results go (default sim/results/…, not tracked by git)`)
@@ -106,6 +108,7 @@ async function main (): Promise<void> {
   if (config.only.includes('failures')) sections.push(failureTable(of<FailureRow>('failures')))
   if (config.only.includes('churn')) sections.push(churnTable(of<ChurnRow>('churn')))
   if (config.only.includes('load')) sections.push(loadTable(of<LoadRow>('load').flat()))
+  if (config.only.includes('balance')) sections.push(balanceTable(of<BalanceRow[]>('balance').flat()))
   if (config.only.includes('partition')) sections.push(partitionTable(of<PartitionRow>('partition')))
   console.log('\n' + sections.join('\n\n'))
 
@@ -126,6 +129,7 @@ async function main (): Promise<void> {
       failures: of<FailureRow>('failures'),
       churn: of<ChurnRow>('churn'),
       load: of<LoadRow>('load').flat(),
+      balance: of<BalanceRow[]>('balance').flat(),
       partition: of<PartitionRow>('partition')
     }
   }, null, 1) + '\n')
