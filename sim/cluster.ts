@@ -78,6 +78,8 @@ export class Cluster {
       stabilizeInterval: options.stabilizeInterval,
       fixFingersInterval: options.fixFingersInterval,
       checkPredecessorInterval: options.checkPredecessorInterval,
+      // a second choice of position is random: seeded, like everything here
+      random: () => this.workload.next(),
       ...options.ringPeer
     })
     this.network.attach(name, peer)

@@ -22,13 +22,12 @@ export async function restorePosition (local: LocalStore, ring: RingPeer, choice
   ring.preferPosition(vnode)
 }
 
-/** Store the position the ring holds now (one position per peer) */
-export function savePosition (local: LocalStore, ring: RingPeer, log: Logger): void {
-  const [node] = ring.nodes
-  if (ring.nodes.length !== 1 || node === undefined) return
+/** Store the position the ring holds now (one position per peer), and return to it at the next join */
+export function savePosition (local: LocalStore, ring: RingPeer, vnode: number, log: Logger): void {
+  if (ring.nodes.length !== 1) return
   const bytes = new Uint8Array(2)
-  new DataView(bytes.buffer).setUint16(0, node.self.vnode)
-  ring.preferPosition(node.self.vnode)
+  new DataView(bytes.buffer).setUint16(0, vnode)
+  ring.preferPosition(vnode)
   local.putMeta(POSITION_MARK, bytes)
     .catch(err => { log('could not store the ring position: %s', errorMessage(err)) })
 }

@@ -100,7 +100,8 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       log: this.log,
       metrics: this.metrics,
       store: () => this.store,
-      emit: (type, detail) => { this.safeDispatchEvent(type, { detail }) }
+      emit: (type, detail) => { this.safeDispatchEvent(type, { detail }) },
+      positionChanged: (vnode) => { savePosition(this.local, this.ring, vnode, this.log) }
     })
     registerRingMethods(this.server, ring, this.codec, ringLimits(this.options))
     return ring
@@ -294,10 +295,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
       options: this.options,
       ring: this.ring,
       log: this.log,
-      onJoined: (via) => {
-        savePosition(this.local, this.ring, this.log)
-        this.safeDispatchEvent('ring:joined', { detail: { via } })
-      }
+      onJoined: (via) => { this.safeDispatchEvent('ring:joined', { detail: { via } }) }
     }, addrs, signal)
   }
 

@@ -97,6 +97,8 @@ export interface RingHooks {
   /** the store, told of ring changes (built after the ring) */
   store(): ReplicatedStore
   emit(type: keyof ChordEvents & `${string}:change`, detail: RingChange): void
+  /** the peer took ring position `vnode` (it joined, or moved off a crowded point) */
+  positionChanged(vnode: number): void
 }
 
 /** The ring logic of a member, its events turned into the service's */
@@ -134,6 +136,7 @@ export function buildRingPeer (components: ChordComponents, options: ResolvedOpt
       hooks.emit('predecessor:change', { vnode, previous, current })
     },
     onSuccessorListChange: () => { hooks.store().successorsChanged() },
+    onPositionChange: (vnode) => { hooks.positionChanged(vnode) },
     onLookup: (hops) => { metrics.lookup(hops) }
   })
   return ring

@@ -12,10 +12,13 @@
  * replicas, that is the sum of its own arc and the r − 1 arcs before it.
  * Maintenance stays that of one position per peer.
  */
-import { ID_BITS, between, nodeId } from './id.ts'
+import { ID_BITS, between, distance, nodeId } from './id.ts'
 import { nodeKey } from './node-ref.ts'
 import type { Id } from './id.ts'
+import { NotJoinedError } from './errors.ts'
 import type { ChordRpc, NodeRef } from './types.ts'
+import type { RingPeerInit } from './ring-peer-init.ts'
+import type { Log } from '../util/log.ts'
 
 export interface Candidate { vnode: number, id: Id }
 
@@ -28,14 +31,41 @@ export function candidatePositions (peerBytes: Uint8Array, count: number): Candi
  * Read the ring through `via` and pick the position of peer `self` among
  * its first `choices`: 0 when none of them falls inside what was read
  */
-export async function choosePeerPosition (rpc: ChordRpc, via: NodeRef, self: { peer: string, peerBytes: Uint8Array }, choices: number, replicas: number, maxWalkRequests: number): Promise<{ vnode: number, read: number, complete: boolean }> {
-  const segment = await walkRing(rpc, via, maxWalkRequests)
+export async function choosePeerPosition (rpc: ChordRpc, via: NodeRef, peer: string, init: ChoiceSettings, log: Log, random?: () => number): Promise<{ vnode: number, next: NodeRef | undefined }> {
+  const choices = init.positionChoices ?? 1
+  const segment = await walkRing(rpc, via, init.maxWalkRequests ?? 32)
   // a peer rejoining may still be named in lists: it is not a member to balance against
-  const others = { ...segment, members: segment.members.filter(m => m.peer !== self.peer) }
+  const others = { ...segment, members: segment.members.filter(m => m.peer !== peer) }
   const chosen = others.members.length === 0
     ? undefined
-    : await chooseChecked(rpc, others, candidatePositions(self.peerBytes, choices), replicas)
-  return { vnode: chosen?.vnode ?? 0, read: others.members.length, complete: segment.complete }
+    : await chooseChecked(rpc, others, candidatePositions(init.peerBytes, choices), init.replicas ?? 3, random)
+  const vnode = chosen?.candidate.vnode ?? 0
+  log('chose position %d among %d after reading %d members%s', vnode, choices, others.members.length, segment.complete ? ' (the whole ring)' : '')
+  return { vnode, next: chosen?.next }
+}
+
+/** What a choice needs of the peer's settings (RingPeerInit) */
+export type ChoiceSettings = Pick<RingPeerInit, 'peerBytes' | 'positionChoices' | 'replicas' | 'maxWalkRequests'>
+
+/** A member's first position, for a peer known by its address only */
+export async function positionOf (rpc: ChordRpc, contact: NodeRef): Promise<NodeRef> {
+  const [position] = await rpc.positions(contact)
+  if (position === undefined) throw new NotJoinedError(`${contact.peer} is not a ring member`)
+  return position
+}
+
+/** times a peer crowded at its chosen point chooses again */
+export const MAX_RECHOICES = 3
+/** a member this close after us, in the gap we chose, took nearly the same point: share of the distance to the gap's end */
+const CROWDED = 0.25
+
+/**
+ * After joining at `self`, chosen in the gap before `next`: is `successor`
+ * a peer that joined at the same moment and took nearly the same point?
+ */
+export function crowdedBy (self: NodeRef, successor: NodeRef, next: NodeRef): boolean {
+  if (successor.peer === next.peer || !between(self.id, successor.id, next.id)) return false
+  return fraction(distance(self.id, successor.id)) < CROWDED * fraction(distance(self.id, next.id))
 }
 
 /** Members in ring order from `entry`, read off successor lists; `complete` once the walk came round */
@@ -93,24 +123,29 @@ const arcBetween = (a: number, b: number): number => ((b - a) % 1 + 1) % 1
  * r where everyone holds everything, the arcs still split evenly). Only
  * candidates inside the walked stretch are weighed; undefined when none is.
  */
-export function choosePosition (segment: RingSegment, candidates: readonly Candidate[], replicas: number): Candidate | undefined {
+export function choosePosition (segment: RingSegment, candidates: readonly Candidate[], replicas: number, random?: () => number): Candidate | undefined {
   const members = segment.complete ? sortById(segment.members) : segment.members
   const points = members.map(m => fraction(m.id))
-  let best: Candidate | undefined
-  let bestScore = Infinity
+  // the best candidate of each gap between members
+  const gaps = new Map<number, { candidate: Candidate, score: number }>()
   for (const candidate of candidates) {
     if (members.some(m => m.id === candidate.id)) continue
     const at = insertionIndex(members, candidate.id, segment.complete)
     if (at === undefined) continue
     const withCandidate = [...points.slice(0, at), fraction(candidate.id), ...points.slice(at)]
     const score = loadScore(withCandidate, replicas, segment.complete)
-    if (score < bestScore) {
-      best = candidate
-      bestScore = score
-    }
+    if (score < (gaps.get(at)?.score ?? Infinity)) gaps.set(at, { candidate, score })
   }
-  return best
+  const best = [...gaps.values()].sort((a, b) => a.score - b.score)
+  if (random === undefined || best.length === 0) return best[0]?.candidate
+  // choosing again after a crowd: spread over the gaps nearly as good as the best
+  const now = loadScore(points, replicas, segment.complete)
+  const good = best.filter(g => now - g.score >= NEARLY_AS_GOOD * (now - best[0].score))
+  return good[Math.floor(random() * good.length)].candidate
 }
+
+/** a gap whose best candidate evens the load out at least this share of the best gap's is as good a second choice */
+const NEARLY_AS_GOOD = 0.5
 
 /**
  * choosePosition, checked against members the walk could not see: a peer
@@ -119,17 +154,18 @@ export function choosePosition (segment: RingSegment, candidates: readonly Candi
  * notified). Ask the member after the chosen point for its predecessor;
  * one inside the chosen gap is added and the choice made again.
  */
-export async function chooseChecked (rpc: ChordRpc, segment: RingSegment, candidates: readonly Candidate[], replicas: number, signal?: AbortSignal): Promise<Candidate | undefined> {
+export async function chooseChecked (rpc: ChordRpc, segment: RingSegment, candidates: readonly Candidate[], replicas: number, random?: () => number): Promise<{ candidate: Candidate, next: NodeRef } | undefined> {
   let members = segment.members
   for (let round = 0; ; round++) {
-    const chosen = choosePosition({ members, complete: segment.complete }, candidates, replicas)
-    if (chosen === undefined || round === MAX_CHECKS) return chosen
+    const candidate = choosePosition({ members, complete: segment.complete }, candidates, replicas, random)
+    if (candidate === undefined) return undefined
     const sorted = segment.complete ? sortById(members) : members
-    const at = insertionIndex(sorted, chosen.id, segment.complete) ?? 0
+    const at = insertionIndex(sorted, candidate.id, segment.complete) ?? 0
     const before = sorted[(at - 1 + sorted.length) % sorted.length]
-    const after = sorted[at % sorted.length]
-    const newcomer = await rpc.getPredecessor(after, { signal })
-    if (newcomer === undefined || !between(before.id, newcomer.id, after.id)) return chosen
+    const next = sorted[at % sorted.length]
+    if (round === MAX_CHECKS) return { candidate, next }
+    const newcomer = await rpc.getPredecessor(next)
+    if (newcomer === undefined || !between(before.id, newcomer.id, next.id)) return { candidate, next }
     members = [...sorted.slice(0, at), newcomer, ...sorted.slice(at)]
   }
 }

@@ -29,6 +29,10 @@ export interface RingPeerInit {
   replicas?: number
   /** successor-list requests a joining peer spends reading the ring to choose its position (default 32) */
   maxWalkRequests?: number
+  /** the peer holds position `vnode` now (it joined) */
+  onPositionChange?(vnode: number): void
+  /** uniform in [0, 1): a second choice of position, after a crowd, is random (default Math.random; a simulator seeds it) */
+  random?: () => number
   /** r, successor list length (default 8) */
   successorListLength?: number
   /** closer members named per routing step (default 3) */
@@ -82,4 +86,13 @@ export function unificationFor (init: RingPeerInit, clock: Clock, probeInterval:
     probe,
     onProbe: init.onProbe
   })
+}
+
+/** The peer's virtual nodes, its position choices checked too */
+export function positionCount (init: RingPeerInit): number {
+  const count = init.virtualNodes ?? 1
+  for (const [name, value] of [['virtualNodes', count], ['positionChoices', init.positionChoices ?? 1]] as const) {
+    if (!Number.isInteger(value) || value < 1 || value > 1024) throw new RangeError(`${name} must be an integer in [1, 1024], got ${value}`)
+  }
+  return count
 }

@@ -13,18 +13,19 @@ import { describeNode } from './node-ref.ts'
 import { MemberCache, knownSuccessors } from './member-cache.ts'
 import { Suspects } from './suspects.ts'
 import type { Unification } from './unification.ts'
-import { choosePeerPosition } from './position-choice.ts'
-import { realClock } from '../util/clock.ts'
+import { MAX_RECHOICES, choosePeerPosition, crowdedBy, positionOf } from './position-choice.ts'
+import { realClock, sleep } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { silentLog } from '../util/log.ts'
-import { Periodic } from '../util/periodic.ts'
-import { unificationFor } from './ring-peer-init.ts'
+import { RingMaintenance } from './ring-maintenance.ts'
+import { positionCount, unificationFor } from './ring-peer-init.ts'
 import type { NodeState } from './ring-node.ts'
 import type { Id } from './id.ts'
 import type { LookupContext, LookupResult } from './lookup.ts'
 import type { ProbeOutcome } from './unification.ts'
 import type { ChordHandler, ChordRpc, NodeRef, RequestOptions, StepResult } from './types.ts'
 import type { RingPeerInit } from './ring-peer-init.ts'
+import type { Clock } from '../util/clock.ts'
 import type { Log } from '../util/log.ts'
 
 export { LookupFailedError, NotJoinedError } from './errors.ts'
@@ -40,8 +41,7 @@ export class RingPeer implements ChordHandler {
   private readonly rpc: ChordRpc
   private readonly log: Log
   private readonly maxLookupSteps: number
-  private readonly tasks: Periodic[]
-  private readonly stabilizer: Periodic
+  private readonly maintenance: RingMaintenance
   /** members seen dead, kept out of successor lists for a while */
   private readonly suspects: Suspects
   private readonly cache: MemberCache
@@ -51,6 +51,7 @@ export class RingPeer implements ChordHandler {
   private readonly probeContext: LookupContext
   private readonly unification: Unification
   private stopped = true
+  private readonly clock: Clock
 
   constructor (init: RingPeerInit) {
     this.peer = init.peer
@@ -60,15 +61,7 @@ export class RingPeer implements ChordHandler {
     this.cache = new MemberCache(init.locationCacheSize ?? 1024)
     this.onLookup = init.onLookup
     this.rpc = init.rpc
-    const count = init.virtualNodes ?? 1
-    if (!Number.isInteger(count) || count < 1 || count > 1024) {
-      throw new RangeError(`virtualNodes must be an integer in [1, 1024], got ${count}`)
-    }
-    const choices = init.positionChoices ?? 1
-    if (!Number.isInteger(choices) || choices < 1 || choices > 1024) {
-      throw new RangeError(`positionChoices must be an integer in [1, 1024], got ${choices}`)
-    }
-    this.positions = Array.from({ length: count }, (_, vnode) => this.position(init, vnode))
+    this.positions = Array.from({ length: positionCount(init) }, (_, vnode) => this.position(init, vnode))
     this.lookupContext = {
       peer: this.peer,
       rpc: this.rpc,
@@ -82,16 +75,11 @@ export class RingPeer implements ChordHandler {
     }
     this.probeContext = { ...this.lookupContext, closestCached: () => undefined }
     const clock = init.clock ?? realClock
+    this.clock = clock
     const probeInterval = init.probeInterval ?? 2000
     this.unification = unificationFor(init, clock, probeInterval, async (node) => this.probe(node))
     this.suspects = new Suspects(clock, 10 * (init.stabilizeInterval ?? 1000))
-    this.stabilizer = new Periodic(async () => { await this.forEachNode(n => n.stabilize()) }, init.stabilizeInterval ?? 1000, clock)
-    this.tasks = [
-      this.stabilizer,
-      new Periodic(async () => { await this.forEachNode(n => n.fixFingers()) }, init.fixFingersInterval ?? 5000, clock),
-      new Periodic(async () => { await this.forEachNode(n => n.checkPredecessor()) }, init.checkPredecessorInterval ?? 2000, clock),
-      new Periodic(async () => { this.unification.probeDue() }, Math.max(1, probeInterval / 2), clock)
-    ]
+    this.maintenance = new RingMaintenance(() => this.nodes, this.unification, init, clock, this.log)
   }
 
   /** Ring position `vnode` of this peer, its events passed on to the peer's */
@@ -125,17 +113,18 @@ export class RingPeer implements ChordHandler {
   /** Take position `vnode` at the next join rather than choosing one (where a restarted peer's data lies) */
   preferPosition (vnode: number | undefined): void {
     this.preferred = vnode
+    if (vnode !== undefined && this.choosing && !this.joined) this.moveTo(vnode)
   }
 
   /** Start periodic maintenance */
   start (): void {
     this.stopped = false
-    for (const task of this.tasks) task.start()
+    this.maintenance.start()
   }
 
   stop (): void {
     this.stopped = true
-    for (const task of this.tasks) task.stop()
+    this.maintenance.stop()
   }
 
   /** Form a new ring: the first virtual node alone, the others joining it */
@@ -143,6 +132,7 @@ export class RingPeer implements ChordHandler {
     if (this.choosing) this.moveTo(this.preferred ?? 0)
     const [first, ...rest] = this.nodes
     first.create()
+    this.init.onPositionChange?.(first.self.vnode)
     await Promise.all(rest.map(async node => this.joinNode(node, first.self)))
     this.log('created a new ring with %d positions', this.nodes.length)
   }
@@ -152,34 +142,42 @@ export class RingPeer implements ChordHandler {
    * `contact` may be a peer known only by address: its positions are asked first.
    */
   async join (contact: NodeRef): Promise<void> {
-    const via = await this.resolve(contact)
-    if (this.choosing && !this.joined) await this.choosePosition(via)
-    await Promise.all(this.nodes.map(async node => this.joinNode(node, via)))
-    this.stabilizer.runSoon()
+    const via = await positionOf(this.rpc, contact)
+    if (this.choosing && !this.joined && this.preferred === undefined) {
+      await this.joinChoosing(via)
+    } else {
+      if (this.choosing && this.preferred !== undefined) this.moveTo(this.preferred)
+      await Promise.all(this.nodes.map(async node => this.joinNode(node, via)))
+    }
+    this.maintenance.stabilizer.runSoon()
     this.log('joined the ring through %s at position %d', describeNode(via), this.nodes[0].self.vnode)
+    this.init.onPositionChange?.(this.nodes[0].self.vnode)
   }
 
-  /** A member's first position, for a peer known by its address only */
-  private async resolve (contact: NodeRef): Promise<NodeRef> {
-    const [position] = await this.rpc.positions(contact)
-    if (position === undefined) throw new NotJoinedError(`${contact.peer} is not a ring member`)
-    return position
+  /**
+   * Choose a position and join there. Peers joining at the same moment read
+   * the same ring and may choose nearly the same point: after a stabilize
+   * round, a peer that finds one of them right after it, inside the gap it
+   * chose, leaves at once (holding nothing yet) and chooses again, at random
+   * among the nearly best gaps this time, a few times at most.
+   */
+  private async joinChoosing (via: NodeRef): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      const choice = await choosePeerPosition(this.rpc, via, this.peer, this.init, this.log, attempt > 0 ? this.init.random ?? Math.random : undefined)
+      this.moveTo(choice.vnode)
+      const [node] = this.nodes
+      await this.joinNode(node, via)
+      if (attempt === MAX_RECHOICES || choice.next === undefined) return
+      await sleep(this.clock, this.init.stabilizeInterval ?? 1000)
+      await node.stabilize()
+      if (!crowdedBy(node.self, node.successor(), choice.next)) return
+      this.log('position %d: %s joined at nearly the same point; choosing again', node.self.vnode, describeNode(node.successor()))
+      await node.leave()
+    }
   }
 
   private get choosing (): boolean {
     return this.nodes.length === 1 && (this.init.positionChoices ?? 1) > 1
-  }
-
-  /** Read the ring through `via` and take the position that evens out the load most */
-  private async choosePosition (via: NodeRef): Promise<void> {
-    if (this.preferred !== undefined) {
-      this.moveTo(this.preferred)
-      return
-    }
-    const { init } = this
-    const chosen = await choosePeerPosition(this.rpc, via, { peer: this.peer, peerBytes: init.peerBytes }, init.positionChoices ?? 1, init.replicas ?? 3, init.maxWalkRequests ?? 32)
-    this.moveTo(chosen.vnode)
-    this.log('chose position %d among %d after reading %d members%s', chosen.vnode, init.positionChoices, chosen.read, chosen.complete ? ' (the whole ring)' : '')
   }
 
   /** Hold position `vnode` (only while not a member) */
@@ -255,7 +253,7 @@ export class RingPeer implements ChordHandler {
    */
   private async probe (contact: NodeRef): Promise<ProbeOutcome> {
     let outcome: ProbeOutcome = 'same'
-    const node = await this.resolve(contact)
+    const node = await positionOf(this.rpc, contact)
     for (const position of this.nodes) {
       if (this.stopped || !position.joined) return 'merging'
       const found = await iterativeLookup(this.probeContext, position.self.id, [node])
@@ -373,16 +371,6 @@ export class RingPeer implements ChordHandler {
     this.suspect(leaving, false)
     node.onLeave(leaving, predecessor, successors)
       .catch(err => { this.log('leave from %s: %s', describeNode(leaving), errorMessage(err)) })
-      .finally(() => { this.stabilizer.runSoon() })
-  }
-
-  private async forEachNode (fn: (node: RingNode) => Promise<void>): Promise<void> {
-    await Promise.all(this.nodes.map(async node => {
-      try {
-        await fn(node)
-      } catch (err) {
-        this.log.error('maintenance of %s failed: %s', describeNode(node.self), errorMessage(err))
-      }
-    }))
+      .finally(() => { this.maintenance.stabilizer.runSoon() })
   }
 }

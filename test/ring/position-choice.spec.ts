@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { ID_BITS, nodeId } from '../../src/ring/id.ts'
+import { silentLog } from '../../src/util/log.ts'
 import { candidatePositions, chooseChecked, choosePeerPosition, choosePosition, walkRing } from '../../src/ring/position-choice.ts'
 import type { Candidate } from '../../src/ring/position-choice.ts'
 import type { Id } from '../../src/ring/id.ts'
@@ -74,7 +75,7 @@ describe('position choice', () => {
     const stale = { members, complete: true }
     const candidates = [candidate(0.63, 1), candidate(0.4, 2)]
     assert.equal(choosePosition(stale, candidates, 3)?.vnode, 1)
-    assert.equal((await chooseChecked(ringRpc(members, 8, [newcomer]), stale, candidates, 3))?.vnode, 2)
+    assert.equal((await chooseChecked(ringRpc(members, 8, [newcomer]), stale, candidates, 3))?.candidate.vnode, 2)
   })
 
   it('64 peers joining one by one hold their keys (r = 3) within 1.35× of the mean', async () => {
@@ -83,7 +84,7 @@ describe('position choice', () => {
       const peerBytes = new TextEncoder().encode(`peer-${i}`)
       const vnode = ring.length === 0
         ? 0
-        : (await choosePeerPosition(ringRpc(ring, 8), ring[0], { peer: `peer-${i}`, peerBytes }, 1024, 3, 32)).vnode
+        : (await choosePeerPosition(ringRpc(ring, 8), ring[0], `peer-${i}`, { peerBytes, positionChoices: 1024, replicas: 3 }, silentLog)).vnode
       ring.push({ id: nodeId(peerBytes, vnode), peer: `peer-${i}`, vnode, addrs: [] })
     }
     const loads = held(ring.map(m => m.id), 3)
