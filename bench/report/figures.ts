@@ -46,6 +46,20 @@ const ratio = (a: number | undefined, b: number | undefined): number => (a === u
 const f1 = (v: number): string => Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : 'n/a'
 const check = (ok: boolean, ...vals: number[]): boolean | undefined => vals.every(Number.isFinite) ? ok : undefined
 
+/** Issue 12: QUORUM puts and gets at 32 in flight ≥ 3,000/s, with the CPU each costs, beside kad-dht's */
+function throughputTargets (n: number, chord: SystemResult | undefined, kad: SystemResult | undefined): Target[] {
+  return (['put', 'get'] as const).map(op => {
+    const ours = phase(chord, op, 32)
+    const theirs = phase(kad, op, 32)
+    const cpu = (p: PhaseResult | undefined): string => `${f1(p?.cpuMsPerOp ?? NaN)} ms CPU/op`
+    return {
+      target: `N=${n}: QUORUM ${op}s at 32 in flight ≥ 3,000 ops/s (issue 12)`,
+      measured: `${f1(ours?.opsPerSec ?? NaN)} ops/s, ${cpu(ours)}; target 3,000; kad-dht defaults ${f1(theirs?.opsPerSec ?? NaN)} ops/s, ${cpu(theirs)}`,
+      reached: check((ours?.opsPerSec ?? 0) >= 3000, ours?.opsPerSec ?? NaN)
+    }
+  })
+}
+
 export function targets (report: BenchReport, valueSize: number): Target[] {
   const n = targetN(report)
   if (n === undefined) return []
@@ -70,6 +84,7 @@ export function targets (report: BenchReport, valueSize: number): Target[] {
       reached: check(r2 >= 30, r2)
     })
   }
+  out.push(...throughputTargets(n, chord, kad))
   const getP50 = phase(chord, 'get', 1)?.latency.p50
   const kadP50 = phase(kad, 'get', 1)?.latency.p50
   const r3 = ratio(kadP50, getP50)
