@@ -86,8 +86,8 @@ export function targetTable (report: BenchReport, valueSize: number, markdown: b
 }
 
 export function floorTable (report: BenchReport, markdown: boolean): string {
-  const rows = report.floor.flatMap(f => f.rows.map(r => [f.muxer, r.pattern, `${r.payload}`, fmt(r.latency.p50), fmt(r.latency.p95), fmt(r.latency.p99), `${fmt(r.opsPerSec)} @${r.concurrency}`]))
-  const header = ['muxer', 'pattern', 'payload B', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s']
+  const rows = report.floor.flatMap(f => f.rows.map(r => [f.muxer, r.pattern === 'spread' ? `spread over ${r.peers} peers (p50… at ${r.concurrency} in flight)` : r.pattern, `${r.payload}`, fmt(r.latency.p50), fmt(r.latency.p95), fmt(r.latency.p99), `${fmt(r.opsPerSec)} @${r.concurrency}`, fmt(r.cpuUsPerRequest ?? NaN)]))
+  const header = ['muxer', 'pattern', 'payload B', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'CPU µs/req']
   return markdown ? mdTable(header, rows) : textTable(header, rows)
 }
 

@@ -71,12 +71,19 @@ export class RpcServer {
         }
         inFlight++
         this.init.onServe?.()
-        Promise.resolve()
-          .then(async () => handler(frame.body, from))
-          .then(body => { reply(body) }, (err: unknown) => {
-            reply(new Uint8Array(0), err instanceof Error ? err.message : String(err), errorCode(err))
-          })
-          .finally(() => { inFlight-- })
+        const done = (body: Uint8Array<ArrayBuffer>): void => { inFlight--; reply(body) }
+        const failed = (err: unknown): void => {
+          inFlight--
+          reply(new Uint8Array(0), err instanceof Error ? err.message : String(err), errorCode(err))
+        }
+        // no promise chain per request: most answers are ready now or after one await
+        try {
+          const answer = handler(frame.body, from)
+          if (answer instanceof Promise) answer.then(done, failed)
+          else done(answer)
+        } catch (err) {
+          failed(err)
+        }
       }
     })
   }
