@@ -56,10 +56,9 @@ export class RpcServer {
       onClose: () => { this.streams.delete(stream) },
       onFrame: (frame) => {
         if (frame.response) return // a response on a request stream: not ours to answer
-        const reply = async (body: Uint8Array<ArrayBuffer>, error?: string, code?: string): Promise<void> => {
-          await frames.write({ id: frame.id, response: true, method: frame.method, body, error, errorCode: code })
+        const reply = async (body: Uint8Array<ArrayBuffer>, error?: string, code?: string): Promise<void> =>
+          frames.write({ id: frame.id, response: true, method: frame.method, body, error, errorCode: code })
             .catch(err => { this.init.log('could not answer %p: %s', from, (err as Error).message) })
-        }
         const handler = this.methods.get(frame.method)
         if (handler === undefined) {
           void reply(new Uint8Array(0), `unknown method ${frame.method}`, 'ERR_UNKNOWN_METHOD')
