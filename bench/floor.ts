@@ -5,6 +5,7 @@
  */
 import { createBareNode } from './bare-node.ts'
 import { drive } from './driver.ts'
+import { measureSpread } from './floor-spread.ts'
 import { longLivedClient, newStreamClient, serveFloor } from './floor-protocol.ts'
 import { loadavg } from './machine.ts'
 import { summarize } from './stats.ts'
@@ -26,6 +27,7 @@ export async function runFloor (task: FloorTask): Promise<FloorResult> {
   } finally {
     await Promise.all([client.stop(), server.stop()])
   }
+  if (task.spreadPeers !== undefined) rows.push(await measureSpread(task.muxer, task.spreadPeers, task.payloads.at(-1)!, task.concurrency, task.phaseMs))
   return { kind: 'floor', muxer: task.muxer, rows, loadavg: loadavg() }
 }
 
@@ -42,6 +44,7 @@ async function measure (rpc: FloorClient, pattern: FloorRow['pattern'], size: nu
     latency: summarize(seq.latencies),
     concurrency: task.concurrency,
     opsPerSec: par.ok / par.seconds,
+    cpuUsPerRequest: par.ok === 0 ? NaN : par.cpuMs * 1000 / par.ok,
     errors: seq.errors + par.errors + seq.wrong + par.wrong
   }
 }

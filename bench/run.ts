@@ -19,7 +19,7 @@ import type { BalanceResult, BenchReport, DurabilityResult, FloorResult, Handoff
 function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
   const workload: WorkloadSpec = { keys: o.keys, seqOps: o.seqOps, valueSize: o.valueSize, concurrency: o.concurrency, phaseMs: o.phaseMs, graceMs: Math.min(2000, o.phaseMs), opTimeoutMs: 10_000 }
   const tasks: Task[] = []
-  if (o.only.has('floor')) tasks.push({ kind: 'floor', muxer: o.muxer, payloads: o.quick ? [o.valueSize] : [64, o.valueSize], seqOps: o.quick ? 1000 : 3000, concurrency: 32, phaseMs: o.quick ? 1500 : 5000 })
+  if (o.only.has('floor')) tasks.push({ kind: 'floor', muxer: o.muxer, payloads: o.quick ? [o.valueSize] : [64, o.valueSize], seqOps: o.quick ? 1000 : 3000, concurrency: 32, phaseMs: o.quick ? 1500 : 5000, spreadPeers: o.quick ? undefined : 32 })
   for (const n of o.n) {
     const perPeer = (total: number): number => Math.max(1, Math.ceil(total / n))
     if (o.only.has('hops')) tasks.push({ kind: 'hops', n, muxer: o.muxer, lookupsPerPeer: perPeer(o.lookups) })

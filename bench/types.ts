@@ -31,6 +31,8 @@ export interface FloorTask {
   seqOps: number
   concurrency: number
   phaseMs: number
+  /** also measure the floor spread over this many peers (floor-spread.ts) */
+  spreadPeers?: number
 }
 
 export interface ChordTask {
@@ -149,10 +151,14 @@ export interface SystemResult {
 }
 
 export interface FloorRow {
-  pattern: 'long-lived' | 'new-stream'
+  pattern: 'long-lived' | 'new-stream' | 'spread'
+  /** 'spread': the peers the requests are spread over */
+  peers?: number
   payload: number
-  /** ms, sequential */
+  /** ms, sequential ('spread': at `concurrency` in flight) */
   latency: Summary
+  /** process CPU per request at `concurrency` in flight, µs */
+  cpuUsPerRequest?: number
   concurrency: number
   opsPerSec: number
   errors: number

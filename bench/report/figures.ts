@@ -46,6 +46,32 @@ const ratio = (a: number | undefined, b: number | undefined): number => (a === u
 const f1 = (v: number): string => Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toFixed(2)) : 'n/a'
 const check = (ok: boolean, ...vals: number[]): boolean | undefined => vals.every(Number.isFinite) ? ok : undefined
 
+/** Remote requests a warm operation sends at N = 32 with r = 3: a QUORUM get asks 2 replicas, a put stores on 3 */
+const REQUESTS_PER_OP = { get: 2, put: 3 } as const
+
+/**
+ * Issue 12: QUORUM puts and gets at 32 in flight ≥ 3,000/s, with the CPU
+ * each costs, beside kad-dht's, and the bound the transport sets: bare
+ * libp2p requests spread over as many peers, divided by the requests an
+ * operation needs.
+ */
+function throughputTargets (report: BenchReport, n: number, chord: SystemResult | undefined, kad: SystemResult | undefined): Target[] {
+  const spread = report.floor.flatMap(f => f.rows).find(r => r.pattern === 'spread')
+  return (['put', 'get'] as const).map(op => {
+    const ours = phase(chord, op, 32)
+    const theirs = phase(kad, op, 32)
+    const cpu = (p: PhaseResult | undefined): string => `${f1(p?.cpuMsPerOp ?? NaN)} ms CPU/op`
+    const bound = spread === undefined
+      ? ''
+      : `; bare libp2p spread over ${spread.peers} peers ${f1(spread.opsPerSec)} req/s at ${f1((spread.cpuUsPerRequest ?? NaN) / 1000)} ms CPU/req, so ≤ ${f1(spread.opsPerSec / REQUESTS_PER_OP[op])} ${op}s/s (${REQUESTS_PER_OP[op]} requests each)`
+    return {
+      target: `N=${n}: QUORUM ${op}s at 32 in flight ≥ 3,000 ops/s (issue 12)`,
+      measured: `${f1(ours?.opsPerSec ?? NaN)} ops/s, ${cpu(ours)}; target 3,000; kad-dht defaults ${f1(theirs?.opsPerSec ?? NaN)} ops/s, ${cpu(theirs)}${bound}`,
+      reached: check((ours?.opsPerSec ?? 0) >= 3000, ours?.opsPerSec ?? NaN)
+    }
+  })
+}
+
 export function targets (report: BenchReport, valueSize: number): Target[] {
   const n = targetN(report)
   if (n === undefined) return []
@@ -70,6 +96,7 @@ export function targets (report: BenchReport, valueSize: number): Target[] {
       reached: check(r2 >= 30, r2)
     })
   }
+  out.push(...throughputTargets(report, n, chord, kad))
   const getP50 = phase(chord, 'get', 1)?.latency.p50
   const kadP50 = phase(kad, 'get', 1)?.latency.p50
   const r3 = ratio(kadP50, getP50)

@@ -81,13 +81,13 @@ export function comparison (report: BenchReport, concurrency: number[], markdown
 
 export function targetTable (report: BenchReport, valueSize: number, markdown: boolean): string {
   const rows = targets(report, valueSize).map(t => [t.reached === undefined ? 'n/a' : t.reached ? 'REACHED' : 'NOT reached', t.target, t.measured])
-  const header = ['status', 'target (issue 5)', 'measured']
+  const header = ['status', 'target (issue 5 unless marked)', 'measured']
   return markdown ? mdTable(header, rows) : textTable(header, rows)
 }
 
 export function floorTable (report: BenchReport, markdown: boolean): string {
-  const rows = report.floor.flatMap(f => f.rows.map(r => [f.muxer, r.pattern, `${r.payload}`, fmt(r.latency.p50), fmt(r.latency.p95), fmt(r.latency.p99), `${fmt(r.opsPerSec)} @${r.concurrency}`]))
-  const header = ['muxer', 'pattern', 'payload B', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s']
+  const rows = report.floor.flatMap(f => f.rows.map(r => [f.muxer, r.pattern === 'spread' ? `spread over ${r.peers} peers (p50… at ${r.concurrency} in flight)` : r.pattern, `${r.payload}`, fmt(r.latency.p50), fmt(r.latency.p95), fmt(r.latency.p99), `${fmt(r.opsPerSec)} @${r.concurrency}`, fmt(r.cpuUsPerRequest ?? NaN)]))
+  const header = ['muxer', 'pattern', 'payload B', 'p50 ms', 'p95 ms', 'p99 ms', 'req/s', 'CPU µs/req']
   return markdown ? mdTable(header, rows) : textTable(header, rows)
 }
 

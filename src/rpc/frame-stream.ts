@@ -1,13 +1,19 @@
 /**
  * Length-prefixed Frame messages over a libp2p v3 stream, event-driven (no
- * async iteration per message) and with bounded frame sizes.
+ * async iteration per message) and with bounded frame sizes. Frames written
+ * in the same tick leave as one contiguous buffer: one muxer message, one
+ * noise message and a few socket writes for all of them (a list of chunks
+ * would cost a cipher update and a socket write per chunk further down).
  */
-import { LengthPrefixedDecoder } from '@libp2p/utils'
-import { Uint8ArrayList } from 'uint8arraylist'
+import { allocUnsafe } from 'uint8arrays/alloc'
 import * as varint from 'uint8-varint'
 import { InvalidMessageError } from './errors.ts'
+import { FrameDecoder } from './frame-decoder.ts'
 import { Frame } from './pb/rpc.ts'
 import type { Stream } from '@libp2p/interface'
+
+/** a tick's frames are sent in buffers of about this size (one noise message holds 64 KiB) */
+const BATCH_BYTES = 60 * 1024
 
 export interface FrameStreamInit {
   maxFrameSize: number
@@ -20,18 +26,20 @@ export class FrameStream {
   readonly stream: Stream
   private readonly maxFrameSize: number
   private drain: Promise<void> | undefined
-  /** length prefixes and frames waiting for the end of the tick */
+  /** encoded frames waiting for the end of the tick */
   private queue: Uint8Array[] = []
+  /** frames and stream.send calls so far (how well frames coalesce) */
+  framesWritten = 0
+  sends = 0
 
   constructor (stream: Stream, init: FrameStreamInit) {
     this.stream = stream
     this.maxFrameSize = init.maxFrameSize
-    const decoder = new LengthPrefixedDecoder({ maxDataLength: init.maxFrameSize, maxBufferSize: init.maxFrameSize + 10 })
+    const decoder = new FrameDecoder(init.maxFrameSize)
+    const onBytes = (bytes: Uint8Array): void => { init.onFrame(Frame.decode(bytes, { limits: {} })) }
     stream.addEventListener('message', (evt) => {
       try {
-        for (const bytes of decoder.decode(evt.data)) {
-          init.onFrame(Frame.decode(bytes, { limits: {} }))
-        }
+        decoder.push(evt.data, onBytes)
       } catch (err) {
         stream.abort(new InvalidMessageError(`bad frame: ${(err as Error).message}`))
       }
@@ -50,8 +58,7 @@ export class FrameStream {
 
   /**
    * Queue a frame, waiting first if the stream asked us to slow down. Frames
-   * queued in the same tick go out as one write: under load that is one
-   * muxer message, one noise frame and one syscall for many requests.
+   * queued in the same tick go out together (see pack).
    */
   async write (frame: Frame): Promise<void> {
     const body = Frame.encode(frame)
@@ -60,19 +67,24 @@ export class FrameStream {
     }
     while (this.drain !== undefined) await this.drain
     if (!this.open) throw new InvalidMessageError(`stream is ${this.stream.status}`)
-    this.queue.push(varint.encode(body.byteLength), body)
-    if (this.queue.length === 2) queueMicrotask(() => { this.flush() })
+    this.queue.push(body)
+    if (this.queue.length === 1) queueMicrotask(() => { this.flush() })
   }
 
   private flush (): void {
-    if (this.queue.length === 0 || !this.open) {
-      this.queue = []
-      return
-    }
-    const data = new Uint8ArrayList(...this.queue)
+    const queue = this.queue
     this.queue = []
+    if (queue.length === 0 || !this.open) return
+    this.framesWritten += queue.length
     try {
-      if (!this.stream.send(data)) {
+      let full = false
+      for (let i = 0; i < queue.length;) {
+        const [buffer, next] = pack(queue, i)
+        i = next
+        this.sends++
+        if (!this.stream.send(buffer)) full = true
+      }
+      if (full) {
         // shared by every writer; a closed stream ends it too, and the next write sees that
         this.drain = this.stream.onDrain().catch(() => {}).finally(() => { this.drain = undefined })
       }
@@ -81,4 +93,26 @@ export class FrameStream {
       this.stream.abort(err as Error)
     }
   }
+}
+
+/** frames from `queue[from]` on, each after its length, in one buffer of about BATCH_BYTES at most; and the index after the last */
+function pack (queue: Uint8Array[], from: number): [Uint8Array, number] {
+  let size = 0
+  let to = from
+  while (to < queue.length) {
+    const bytes = varint.encodingLength(queue[to].byteLength) + queue[to].byteLength
+    if (to > from && size + bytes > BATCH_BYTES) break
+    size += bytes
+    to++
+  }
+  const buffer = allocUnsafe(size)
+  let offset = 0
+  for (let i = from; i < to; i++) {
+    const frame = queue[i]
+    varint.encode(frame.byteLength, buffer, offset)
+    offset += varint.encodingLength(frame.byteLength)
+    buffer.set(frame, offset)
+    offset += frame.byteLength
+  }
+  return [buffer, to]
 }

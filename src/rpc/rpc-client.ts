@@ -115,6 +115,8 @@ class Channel {
 export class RpcClient {
   private readonly init: RpcClientInit
   private readonly channels = new Map<string, Promise<Channel>>()
+  /** the open channels, to skip awaiting `channels` on every request */
+  private readonly ready = new Map<string, Channel>()
   private readonly opening = new Set<AbortController>()
   private stopped = false
   private protocol: string
@@ -139,7 +141,7 @@ export class RpcClient {
     options.signal?.throwIfAborted()
     const started = performance.now()
     try {
-      const channel = await this.channel(peer, addrs)
+      const channel = this.readyChannel(peer) ?? await this.channel(peer, addrs)
       const response = await channel.call(method, body, options.timeout ?? this.init.requestTimeout, options.signal)
       this.init.onCall?.(method, (performance.now() - started) / 1000, true)
       return response
@@ -147,6 +149,13 @@ export class RpcClient {
       this.init.onCall?.(method, (performance.now() - started) / 1000, false)
       throw err
     }
+  }
+
+  private readyChannel (peer: string): Channel | undefined {
+    const channel = this.ready.get(peer)
+    if (channel === undefined || channel.usable) return channel
+    this.ready.delete(peer)
+    return undefined
   }
 
   private async channel (peer: string, addrs: readonly string[]): Promise<Channel> {
@@ -159,7 +168,9 @@ export class RpcClient {
     if (this.stopped) throw new ChannelClosedError('RPC client is stopped')
     const opening = this.open(peer, addrs)
     this.channels.set(peer, opening)
-    opening.catch(() => {
+    opening.then(channel => {
+      if (this.channels.get(peer) === opening) this.ready.set(peer, channel)
+    }, () => {
       if (this.channels.get(peer) === opening) this.channels.delete(peer)
     })
     return opening
@@ -212,6 +223,7 @@ export class RpcClient {
       opening.then(channel => { channel.close() }, () => {})
     }
     this.channels.clear()
+    this.ready.clear()
   }
 
   start (): void {

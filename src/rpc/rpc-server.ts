@@ -56,27 +56,34 @@ export class RpcServer {
       onClose: () => { this.streams.delete(stream) },
       onFrame: (frame) => {
         if (frame.response) return // a response on a request stream: not ours to answer
-        const reply = (body: Uint8Array<ArrayBuffer>, error?: string, code?: string): void => {
+        const reply = async (body: Uint8Array<ArrayBuffer>, error?: string, code?: string): Promise<void> =>
           frames.write({ id: frame.id, response: true, method: frame.method, body, error, errorCode: code })
             .catch(err => { this.init.log('could not answer %p: %s', from, (err as Error).message) })
-        }
         const handler = this.methods.get(frame.method)
         if (handler === undefined) {
-          reply(new Uint8Array(0), `unknown method ${frame.method}`, 'ERR_UNKNOWN_METHOD')
+          void reply(new Uint8Array(0), `unknown method ${frame.method}`, 'ERR_UNKNOWN_METHOD')
           return
         }
         if (inFlight >= this.init.maxInFlightPerStream) {
-          reply(new Uint8Array(0), `more than ${this.init.maxInFlightPerStream} requests in flight`, TooManyRequestsError.code)
+          void reply(new Uint8Array(0), `more than ${this.init.maxInFlightPerStream} requests in flight`, TooManyRequestsError.code)
           return
         }
         inFlight++
         this.init.onServe?.()
-        Promise.resolve()
-          .then(async () => handler(frame.body, from))
-          .then(body => { reply(body) }, (err: unknown) => {
-            reply(new Uint8Array(0), err instanceof Error ? err.message : String(err), errorCode(err))
-          })
-          .finally(() => { inFlight-- })
+        // a request counts until its answer is queued, even one answered at once
+        const release = (): void => { inFlight-- }
+        const done = (body: Uint8Array<ArrayBuffer>): void => { void reply(body).then(release) }
+        const failed = (err: unknown): void => {
+          void reply(new Uint8Array(0), err instanceof Error ? err.message : String(err), errorCode(err)).then(release)
+        }
+        // no promise chain per request: most answers are ready now or after one await
+        try {
+          const answer = handler(frame.body, from)
+          if (answer instanceof Promise) answer.then(done, failed)
+          else done(answer)
+        } catch (err) {
+          failed(err)
+        }
       }
     })
   }
