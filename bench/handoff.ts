@@ -13,6 +13,7 @@ import { addrOf, createChordPeer, ringStates, startChordRing, stopRing, waitForR
 import { logger } from './log.ts'
 import { loadavg } from './machine.ts'
 import { profiled } from './profiler.ts'
+import { measureRawStream } from './raw-stream.ts'
 import { heldPerPeer, idsOf } from './placement.ts'
 import { valueOf } from './workload.ts'
 import type { Peer } from './chord-ring.ts'
@@ -147,5 +148,8 @@ export async function runHandoff (task: HandoffTask): Promise<HandoffResult> {
 
   await stopRing(all)
   if (root !== undefined) rmSync(root, { recursive: true, force: true })
-  return { kind: 'handoff', datastore: task.datastore, n: task.n, muxer: task.muxer, keys: stored.length, valueSize: task.valueSize, loadMs: load.seconds * 1000, loadOpsPerSec, phases, loadavg: loadavg() }
+  // the physical reference, measured after the ring stopped so neither disturbs the other
+  const rawStream = task.rawStreamBytes > 0 ? await measureRawStream(task.muxer, task.rawStreamBytes) : undefined
+  if (rawStream !== undefined) log(`raw stream: ${(rawStream.bytes / MB).toFixed(0)} MB through one stream in ${(rawStream.ms / 1000).toFixed(2)} s, ${rawStream.mbPerSec.toFixed(1)} MB/s`)
+  return { kind: 'handoff', datastore: task.datastore, n: task.n, muxer: task.muxer, keys: stored.length, valueSize: task.valueSize, loadMs: load.seconds * 1000, loadOpsPerSec, phases, rawStream, loadavg: loadavg() }
 }

@@ -49,3 +49,4 @@ export interface DeleteOptions {
 
 /** What a peer holds, and whether it can store more */
 export interface StoreStats extends RecordTotals, StorageHealth {}
+

@@ -107,7 +107,17 @@ export function assertWellFormed (record: StoreRecord): void {
   }
 }
 
+/**
+ * The bytes a record was decoded from: a record read from disk is sent on
+ * as it was read, and one from a peer is stored as it came, with no
+ * encoding per record in a transfer. Records are not changed once decoded
+ * (a new version is a new object), so the bytes stay true to the record.
+ */
+const encodings = new WeakMap<StoreRecord, Uint8Array>()
+
 export function encodeRecord (record: StoreRecord): Uint8Array {
+  const known = encodings.get(record)
+  if (known !== undefined) return known
   return PbRecord.encode({
     key: record.key as Uint8Array<ArrayBuffer>,
     value: record.value as Uint8Array<ArrayBuffer>,
@@ -119,6 +129,16 @@ export function encodeRecord (record: StoreRecord): Uint8Array {
     deleted: record.deleted,
     expiresAt: record.expiresAt == null ? undefined : BigInt(record.expiresAt)
   })
+}
+
+/**
+ * The encoding of a record to keep: a record that came from a peer is kept
+ * as it came, but as a copy of its own, so a datastore that keeps what it is
+ * given (the in-memory one) does not hold on to the whole message.
+ */
+export function encodeToKeep (record: StoreRecord): Uint8Array {
+  const bytes = encodeRecord(record)
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
 }
 
 /**
@@ -156,6 +176,7 @@ export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_
   assertWellFormed(record)
   const tooLarge = sizeProblem(record, limits)
   if (tooLarge != null) throw new InvalidRecordError(tooLarge)
+  encodings.set(record, bytes)
   return record
 }
 
