@@ -49,4 +49,3 @@ export interface DeleteOptions {
 
 /** What a peer holds, and whether it can store more */
 export interface StoreStats extends RecordTotals, StorageHealth {}
-

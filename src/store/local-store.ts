@@ -265,7 +265,7 @@ export class LocalStore {
   }
 
   /** Ring positions (key ids) of the records in (from, to], in ring order, without reading them */
-  async * idsIn (from: Id, to: Id, options?: AbortOptions): AsyncGenerator<Id> {
+  async * idsIn (from: Id, to: Id, options?: RangeOptions): AsyncGenerator<Id> {
     for await (const path of this.paths(from, to, undefined, options)) yield this.idOfPath(path)
   }
 

@@ -193,17 +193,33 @@ function toSafeNumber (value: bigint, field: string): number {
  * prefixed so no two records share an input.
  */
 export function recordDigest (record: StoreRecord): Uint8Array {
-  const writer = new TextEncoder().encode(record.version.writer)
-  const fixed = new DataView(new ArrayBuffer(4 + 8 + 4 + 4 + 1))
-  fixed.setUint32(0, record.key.byteLength)
-  fixed.setBigUint64(4, BigInt(record.version.wallTime))
-  fixed.setUint32(12, record.version.logical)
-  fixed.setUint32(16, writer.byteLength)
-  fixed.setUint8(20, record.deleted ? 1 : 0)
-  return sha256.create()
-    .update(new Uint8Array(fixed.buffer, 0, 4))
-    .update(record.key)
-    .update(new Uint8Array(fixed.buffer, 4))
-    .update(writer)
-    .digest()
+  const writer = writerBytes(record.version.writer)
+  const keyLength = record.key.byteLength
+  // one buffer and one hash call: this runs for every record stored, moved or dropped
+  const input = new Uint8Array(4 + keyLength + 17 + writer.byteLength)
+  const view = new DataView(input.buffer)
+  view.setUint32(0, keyLength)
+  input.set(record.key, 4)
+  let at = 4 + keyLength
+  view.setBigUint64(at, BigInt(record.version.wallTime))
+  view.setUint32(at + 8, record.version.logical)
+  view.setUint32(at + 12, writer.byteLength)
+  view.setUint8(at + 16, record.deleted ? 1 : 0)
+  at += 17
+  input.set(writer, at)
+  return sha256(input)
+}
+
+/** UTF-8 of writer ids: a ring has few writers, each seen on many records */
+const writers = new Map<string, Uint8Array>()
+const MAX_CACHED_WRITERS = 4096
+
+function writerBytes (writer: string): Uint8Array {
+  let bytes = writers.get(writer)
+  if (bytes === undefined) {
+    bytes = new TextEncoder().encode(writer)
+    if (writers.size >= MAX_CACHED_WRITERS) writers.clear()
+    writers.set(writer, bytes)
+  }
+  return bytes
 }
