@@ -14,6 +14,19 @@ export interface BulkReads {
   getValues(keys: Key[], options?: AbortOptions): Promise<Array<Uint8Array | undefined>>
 }
 
+/**
+ * A datastore that lists a key range in order, many entries per request
+ * (LevelDB's iterator with nextv), without a Key object per entry.
+ */
+export interface RangeReads {
+  /** [key, value] pairs (value undefined when `values` is false) with gte ≤ key ≤ lte, in key order, up to `block` per step */
+  entriesIn(gte: string, lte: string, values: boolean, block: number, options?: AbortOptions): AsyncGenerator<Array<[string, Uint8Array | undefined]>>
+}
+
+export function hasRangeReads (datastore: object): datastore is RangeReads {
+  return typeof (datastore as Partial<RangeReads>).entriesIn === 'function'
+}
+
 function hasBulkReads (datastore: object): datastore is BulkReads {
   return typeof (datastore as Partial<BulkReads>).getValues === 'function'
 }

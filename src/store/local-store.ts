@@ -287,9 +287,11 @@ export class LocalStore {
       ? record.version.wallTime + this.tombstoneGrace <= now
       : isExpired(record, now)
 
-    // order does not matter here, so one plain scan instead of sorted buckets
-    for await (const key of this.datastore.queryKeys({ prefix: this.prefix + '/' }, options)) {
-      const removed = await this.removeIf(key.toString(), collectable, options)
+    // one plain scan with values (order does not matter); only what is collectable is read again, locked
+    for await (const { key, value } of this.datastore.query({ prefix: this.prefix + '/' }, options)) {
+      const path = key.toString()
+      if (!collectable(this.decodeStored(path, value))) continue
+      const removed = await this.removeIf(path, collectable, options)
       if (removed?.deleted === true) {
         result.tombstones++
       } else if (removed != null) {

@@ -186,6 +186,30 @@ describe('LocalStore', () => {
       assert.ok(wrapping >= 10)
     })
 
+    it('on the daemon\'s datastore (one LevelDB key range per run of buckets) lists the same ids, versions and digests', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'chord-range-'))
+      const level = new DurableLevelDatastore(dir, { sync: false })
+      try {
+        await level.open()
+        const durable = await openStore({ bucketBits: 6 }, level)
+        await durable.applyMany(records)
+        const random = seeded(5)
+        const intervals: Array<[bigint, bigint]> = [[ids[5], ids[5]], [0n, 0n], [ids[1], ids[0]], [RING_SIZE - 1n, 0n], [ids[3] - 1n, ids[3]]]
+        for (let i = 0; i < 15; i++) intervals.push([randomId(random), randomId(random)])
+        for (const [from, to] of intervals) {
+          assert.deepEqual(await rangeIds(durable, from, to), bruteForce(ids, from, to), `(${idToHex(from)}, ${idToHex(to)}]`)
+          assert.deepEqual((await collect(durable.idsIn(from, to, { pageHint: 1 }))).map(idToHex), bruteForce(ids, from, to))
+          const bucket = new BucketLayout(6).bucketOf(to)
+          assert.deepEqual((await collect(durable.versionsIn(from, to, bucket))).map(v => plain({ ...v, value: new Uint8Array(0) })), (await collect(store.versionsIn(from, to, bucket))).map(v => plain({ ...v, value: new Uint8Array(0) })))
+          assert.deepEqual((await durable.rangeDigests(from, to)).map(d => idToHex(BigInt('0x' + Buffer.from(d.digest).toString('hex')))), (await store.rangeDigests(from, to)).map(d => idToHex(BigInt('0x' + Buffer.from(d.digest).toString('hex')))))
+        }
+        await durable.close()
+      } finally {
+        await level.close().catch(() => {})
+        await rm(dir, { recursive: true, force: true })
+      }
+    })
+
     it('lists wide ranges by blocks of buckets, in the same order, whatever the page hint', async () => {
       // 1,024 and 4,096 buckets: a range is read with one prefix query per aligned block of buckets
       for (const bucketBits of [10, 12]) {
