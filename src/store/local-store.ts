@@ -283,9 +283,8 @@ export class LocalStore {
   async gc (now: number = Date.now(), options?: AbortOptions): Promise<GcResult> {
     this.assertOpen()
     const result: GcResult = { tombstones: 0, expired: 0 }
-    const collectable = (record: StoreRecord): boolean => record.deleted
-      ? record.version.wallTime + this.tombstoneGrace <= now
-      : isExpired(record, now)
+    if (this.table.expiring === 0 && this.table.stats().tombstones === 0) return result
+    const collectable = (record: StoreRecord): boolean => record.deleted ? record.version.wallTime + this.tombstoneGrace <= now : isExpired(record, now)
 
     // one plain scan with values (order does not matter); only what is collectable is read again, locked
     for await (const { key, value } of this.datastore.query({ prefix: this.prefix + '/' }, options)) {

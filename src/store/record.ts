@@ -5,7 +5,8 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { InvalidRecordError } from './errors.ts'
 import { compareTimestamps, MAX_LOGICAL } from './hlc.ts'
-import { Record as PbRecord } from './pb/store.ts'
+import { reader as createReader } from 'protons-runtime'
+import { Record as PbRecord, Version as PbVersion } from './pb/store.ts'
 import type { Timestamp } from './hlc.ts'
 
 /** A hybrid clock reading plus the writer that took it: unique per write */
@@ -155,7 +156,7 @@ export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_
 
   let pb: PbRecord
   try {
-    pb = PbRecord.decode(bytes)
+    pb = decodePb(bytes)
   } catch (err) {
     throw new InvalidRecordError(`not a protobuf record: ${(err as Error).message}`)
   }
@@ -178,6 +179,31 @@ export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_
   if (tooLarge != null) throw new InvalidRecordError(tooLarge)
   encodings.set(record, bytes)
   return record
+}
+
+const EMPTY = new Uint8Array(0)
+
+/**
+ * Record (pb/store.proto) as the generated decoder reads it, field for
+ * field (Version through the generated codec), without its two fresh empty
+ * arrays per record for absent key and value: decoding runs for every
+ * record read from disk or received.
+ */
+function decodePb (bytes: Uint8Array): PbRecord {
+  const reader = createReader(bytes)
+  const pb: PbRecord = { key: EMPTY as Uint8Array<ArrayBuffer>, value: EMPTY as Uint8Array<ArrayBuffer>, deleted: false }
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32()
+    switch (tag >>> 3) {
+      case 1: pb.key = reader.bytes() as Uint8Array<ArrayBuffer>; break
+      case 2: pb.value = reader.bytes() as Uint8Array<ArrayBuffer>; break
+      case 3: pb.version = PbVersion.codec().decode(reader, reader.uint32()); break
+      case 4: pb.deleted = reader.bool(); break
+      case 5: pb.expiresAt = reader.uint64(); break
+      default: reader.skipType(tag & 7)
+    }
+  }
+  return pb
 }
 
 function toSafeNumber (value: bigint, field: string): number {
