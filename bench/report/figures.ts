@@ -113,6 +113,7 @@ function handoffTargets (report: BenchReport): Target[] {
   return report.handoff.flatMap(h => h.phases.map(p => ({
     target: `issue 12: handoff ${p.what} ≥ 50 MB/s (${h.datastore}, ${h.keys} keys × ${h.valueSize} B, N=${h.n})`,
     measured: `${f1(p.mbPerSec)} MB/s from the start, ${f1(p.movingMbPerSec ?? NaN)} MB/s while moving (${f1(p.bytesMoved / 1e6)} MB in ${f1(p.transferMs / 1000)} s; r copies after ${f1(p.replicatedMs / 1000)} s); target 50 MB/s; raw stream ${f1(h.rawStream?.mbPerSec ?? NaN)} MB/s`,
-    reached: check(p.mbPerSec >= 50, p.mbPerSec)
+    // judged on the issue's set-up only: a quick run's 1,000 keys in memory move too little to say
+    reached: h.datastore === 'level' && h.keys >= 100_000 ? check(p.mbPerSec >= 50, p.mbPerSec) : undefined
   })))
 }
