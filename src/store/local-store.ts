@@ -221,8 +221,8 @@ export class LocalStore {
 
   /**
    * Records whose keyId lies in (from, to], in ring order; from === to is the
-   * whole ring, starting after `from`. Streams: one bucket's keys are listed
-   * at a time and each value is read as it is yielded.
+   * whole ring, starting after `from`. Streams: records are read a block at
+   * a time (ring-scan.ts), so memory stays bounded however large the range.
    *
    * To page through a range, stop after any record and resume with
    * `range(keyId(last.key), to)`; stop instead when that keyId is `to`.
