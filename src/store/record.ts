@@ -177,7 +177,8 @@ export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_
   assertWellFormed(record)
   const tooLarge = sizeProblem(record, limits)
   if (tooLarge != null) throw new InvalidRecordError(tooLarge)
-  encodings.set(record, bytes)
+  // bytes padded (unknown or repeated fields) past what a record needs are not passed on: re-encoded, they lose it
+  if (bytes.byteLength - record.key.byteLength - record.value.byteLength <= MAX_WRITER_LENGTH + ENVELOPE_BYTES) encodings.set(record, bytes)
   return record
 }
 
