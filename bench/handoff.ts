@@ -13,6 +13,7 @@ import { addrOf, createChordPeer, ringStates, startChordRing, stopRing, waitForR
 import { logger } from './log.ts'
 import { loadavg } from './machine.ts'
 import { profiled } from './profiler.ts'
+import { measureRawStream } from './raw-stream.ts'
 import { heldPerPeer, idsOf } from './placement.ts'
 import { valueOf } from './workload.ts'
 import type { Peer } from './chord-ring.ts'
@@ -26,12 +27,16 @@ const MB = 1e6
 
 class TransferLog {
   readonly events: HandoffEvent[] = []
+  /** keys moved per reason and direction (a key moved twice counts twice) */
+  readonly keysBy = new Map<string, number>()
   private readonly t0 = performance.now()
   private readonly detach: Array<() => void> = []
 
   watch (peer: Peer): void {
     const listener = (evt: CustomEvent<TransferProgress>): void => {
       this.events.push({ t: performance.now() - this.t0, keys: evt.detail.keys, bytes: evt.detail.bytes })
+      const why = `${evt.detail.reason} ${evt.detail.direction}`
+      this.keysBy.set(why, (this.keysBy.get(why) ?? 0) + evt.detail.keys)
     }
     peer.services.chord.addEventListener('transfer:progress', listener)
     this.detach.push(() => { peer.services.chord.removeEventListener('transfer:progress', listener) })
@@ -127,7 +132,7 @@ export async function runHandoff (task: HandoffTask): Promise<HandoffResult> {
     const joinReplicated = await waitPlacement(all, ids, joinLog, task.settleTimeoutMs, { peer: joiner, onDone: ms => { joinDone = ms } })
     joinLog.stop()
     phases.push(phaseFigures('join', joinLog, joinDone, joinReplicated, all, expectedCopies))
-    log(`join: joiner holds ${joiner.services.chord.storeStats().keys} keys after ${(joinDone / 1000).toFixed(2)} s; r copies everywhere after ${(joinReplicated / 1000).toFixed(2)} s; ${phases[0].keysMoved} keys / ${(phases[0].bytesMoved / MB).toFixed(1)} MB moved, ${phases[0].mbPerSec.toFixed(1)} MB/s from the start, ${phases[0].movingMbPerSec.toFixed(1)} MB/s while moving`)
+    log(`join: joiner holds ${joiner.services.chord.storeStats().keys} keys after ${(joinDone / 1000).toFixed(2)} s; r copies everywhere after ${(joinReplicated / 1000).toFixed(2)} s; ${phases[0].keysMoved} keys / ${(phases[0].bytesMoved / MB).toFixed(1)} MB moved, ${phases[0].mbPerSec.toFixed(1)} MB/s from the start, ${phases[0].movingMbPerSec.toFixed(1)} MB/s while moving; keys by reason: ${[...joinLog.keysBy].map(([k, v]) => `${k} ${v}`).join(', ')}`)
 
     // a peer that was there from the start leaves gracefully: its keys need a new r-th replica
     const leaver = peers[Math.floor(Math.random() * peers.length)]
@@ -141,11 +146,14 @@ export async function runHandoff (task: HandoffTask): Promise<HandoffResult> {
     const leaveReplicated = await waitPlacement(staying, ids, leaveLog, task.settleTimeoutMs)
     leaveLog.stop()
     phases.push(phaseFigures('leave', leaveLog, leaveDone, leaveReplicated, staying, expectedCopies))
-    log(`leave: handed over after ${(leaveDone / 1000).toFixed(2)} s; r copies everywhere after ${(leaveReplicated / 1000).toFixed(2)} s; ${phases[1].keysMoved} keys / ${(phases[1].bytesMoved / MB).toFixed(1)} MB moved, ${phases[1].mbPerSec.toFixed(1)} MB/s from the start, ${phases[1].movingMbPerSec.toFixed(1)} MB/s while moving`)
+    log(`leave: handed over after ${(leaveDone / 1000).toFixed(2)} s; r copies everywhere after ${(leaveReplicated / 1000).toFixed(2)} s; ${phases[1].keysMoved} keys / ${(phases[1].bytesMoved / MB).toFixed(1)} MB moved, ${phases[1].mbPerSec.toFixed(1)} MB/s from the start, ${phases[1].movingMbPerSec.toFixed(1)} MB/s while moving; keys by reason: ${[...leaveLog.keysBy].map(([k, v]) => `${k} ${v}`).join(', ')}`)
     return all
   })
 
   await stopRing(all)
   if (root !== undefined) rmSync(root, { recursive: true, force: true })
-  return { kind: 'handoff', datastore: task.datastore, n: task.n, muxer: task.muxer, keys: stored.length, valueSize: task.valueSize, loadMs: load.seconds * 1000, loadOpsPerSec, phases, loadavg: loadavg() }
+  // the physical reference, measured after the ring stopped so neither disturbs the other
+  const rawStream = task.rawStreamBytes > 0 ? await measureRawStream(task.muxer, task.rawStreamBytes) : undefined
+  if (rawStream !== undefined) log(`raw stream: ${(rawStream.bytes / MB).toFixed(0)} MB through one stream in ${(rawStream.ms / 1000).toFixed(2)} s, ${rawStream.mbPerSec.toFixed(1)} MB/s`)
+  return { kind: 'handoff', datastore: task.datastore, n: task.n, muxer: task.muxer, keys: stored.length, valueSize: task.valueSize, loadMs: load.seconds * 1000, loadOpsPerSec, phases, rawStream, loadavg: loadavg() }
 }

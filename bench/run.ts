@@ -33,7 +33,7 @@ function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
     for (const datastore of o.handoffDatastores) {
       // MemoryDatastore lists a prefix by reading every key: keep its run bounded
       const keys = datastore === 'memory' && o.handoffDatastores.length > 1 ? Math.min(o.handoffKeys, 10_000) : o.handoffKeys
-      tasks.push({ kind: 'handoff', profileDir, datastore, n: o.handoffN, muxer: o.muxer, keys, valueSize: o.valueSize, settleTimeoutMs: o.quick ? 4000 : 600_000 })
+      tasks.push({ kind: 'handoff', profileDir, datastore, n: o.handoffN, muxer: o.muxer, keys, valueSize: o.valueSize, settleTimeoutMs: o.quick ? 4000 : 600_000, rawStreamBytes: o.quick ? 10e6 : 100e6 })
     }
   }
   if (o.only.has('durability')) tasks.push({ kind: 'durability', valueSize: o.valueSize, phaseMs: o.quick ? 500 : 3000 })

@@ -73,6 +73,8 @@ export interface HandoffTask {
   settleTimeoutMs: number
   /** where peers keep records: libp2p's MemoryDatastore (the default) or LevelDB (createChordNode's dataDir) */
   datastore: 'memory' | 'level'
+  /** bytes pushed through one bare libp2p stream for the physical reference (bench/raw-stream.ts); 0: not measured */
+  rawStreamBytes: number
 }
 
 export interface BalanceTask {
@@ -212,6 +214,8 @@ export interface HandoffResult {
   loadMs: number
   loadOpsPerSec: number
   phases: HandoffPhase[]
+  /** one noise-encrypted stream between two bare peers of the same process, same transport and muxer */
+  rawStream?: { bytes: number, ms: number, mbPerSec: number }
   loadavg: number[]
 }
 

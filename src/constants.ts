@@ -58,7 +58,7 @@ export const STORE_DEFAULTS = {
   /** a sweep another peer asks for runs at most this often, ms */
   sweepSoonMinGap: 1000,
   /** records and bytes per transfer batch, at most */
-  maxBatchRecords: 256,
+  maxBatchRecords: 1024,
   maxBatchBytes: 1024 * 1024,
   /** attempts to restamp a write past newer versions a replica kept */
   maxRestamps: 3,

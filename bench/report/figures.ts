@@ -74,7 +74,7 @@ function throughputTargets (report: BenchReport, n: number, chord: SystemResult 
 
 export function targets (report: BenchReport, valueSize: number): Target[] {
   const n = targetN(report)
-  if (n === undefined) return []
+  if (n === undefined) return [...handoffTargets(report), ...balanceTargets(report)]
   const chord = findSystem(report, CHORD, n)
   const kad = findSystem(report, KAD_DEFAULT, n)
   const k3 = findSystem(report, kadK3Name(report) ?? '', n)
@@ -123,15 +123,7 @@ export function targets (report: BenchReport, valueSize: number): Target[] {
       reached: cold <= half && s.hops!.warm.mean <= 1.2
     })
   }
-  for (const h of report.handoff) {
-    for (const p of h.phases) {
-      out.push({
-        target: `handoff ${p.what} (${h.datastore}, ${h.keys} keys × ${h.valueSize} B, N=${h.n}) ≥ 50 MB/s`,
-        measured: `${f1(p.mbPerSec)} MB/s from the start, ${f1(p.movingMbPerSec ?? NaN)} MB/s while moving (${f1(p.bytesMoved / 1e6)} MB in ${f1(p.transferMs / 1000)} s; r copies after ${f1(p.replicatedMs / 1000)} s)`,
-        reached: check(p.mbPerSec >= 50, p.mbPerSec)
-      })
-    }
-  }
+  out.push(...handoffTargets(report))
   out.push(...balanceTargets(report))
   const ourMem = chord?.memoryAfter.heapPerPeer
   const kadMem = kad?.memoryAfter.heapPerPeer
@@ -151,9 +143,19 @@ function balanceTargets (report: BenchReport): Target[] {
     const p99 = b.held.p99 / b.held.mean
     const small = b.n <= 8
     return {
-      target: `N=${b.n}, defaults: keys held per peer p99 ≤ 1.3× the mean${small ? ' and max ≤ 1.5×' : ''}`,
+      target: `issue 12: N=${b.n}, defaults: keys held per peer p99 ≤ 1.3× the mean${small ? ' and max ≤ 1.5×' : ''}`,
       measured: `p99 ${f1(p99)}×, max ${f1(b.held.maxOverMean)}× (${b.keys} keys; one hashed position: p99 ${f1(hashed === undefined ? NaN : hashed.held.p99 / hashed.held.mean)}×, max ${f1(hashed?.held.maxOverMean ?? NaN)}×; idle CPU/peer ${f1(b.idleCpuPerPeer)}% vs ${f1(hashed?.idleCpuPerPeer ?? NaN)}%; kad-dht: each key on the k closest peers, not measured)`,
       reached: check(p99 <= 1.3 && (!small || b.held.maxOverMean <= 1.5), p99)
     }
   })
+}
+
+/** Issue 12: handoff join/leave ≥ 50 MB/s, beside the raw speed of one stream measured in the same run */
+function handoffTargets (report: BenchReport): Target[] {
+  return report.handoff.flatMap(h => h.phases.map(p => ({
+    target: `issue 12: handoff ${p.what} ≥ 50 MB/s (${h.datastore}, ${h.keys} keys × ${h.valueSize} B, N=${h.n})`,
+    measured: `${f1(p.mbPerSec)} MB/s from the start, ${f1(p.movingMbPerSec ?? NaN)} MB/s while moving (${f1(p.bytesMoved / 1e6)} MB in ${f1(p.transferMs / 1000)} s; r copies after ${f1(p.replicatedMs / 1000)} s); target 50 MB/s; raw stream ${f1(h.rawStream?.mbPerSec ?? NaN)} MB/s`,
+    // judged on the issue's set-up only: a quick run's 1,000 keys in memory move too little to say
+    reached: h.datastore === 'level' && h.keys >= 100_000 ? check(p.mbPerSec >= 50, p.mbPerSec) : undefined
+  })))
 }

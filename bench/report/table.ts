@@ -92,10 +92,12 @@ export function floorTable (report: BenchReport, markdown: boolean): string {
 }
 
 export function handoffTable (report: BenchReport, markdown: boolean): string {
-  const rows = report.handoff.flatMap(h => h.phases.map(p => [
+  const rows = report.handoff.flatMap(h => [...h.phases.map(p => [
     `${p.what} (${h.datastore}, N=${h.n}, ${h.keys} keys × ${h.valueSize} B)`,
     fmt(p.doneMs / 1000), fmt(p.replicatedMs / 1000), `${p.keysMoved}`, fmt(p.bytesMoved / 1e6), fmt(p.keysPerSec), fmt(p.mbPerSec), fmt(p.movingMbPerSec ?? NaN), `${p.copies}/${p.expectedCopies}`
-  ]))
+  ]), ...(h.rawStream === undefined
+    ? []
+    : [[`raw stream (1 stream, TCP + noise + ${h.muxer}, same run)`, '', '', '', fmt(h.rawStream.bytes / 1e6), '', fmt(h.rawStream.mbPerSec), fmt(h.rawStream.mbPerSec), '']])])
   const header = ['handoff', 'moving peer done s', 'exact r copies s', 'keys moved', 'MB moved', 'keys/s', 'MB/s from the start', 'MB/s while moving', 'copies/expected']
   return markdown ? mdTable(header, rows) : textTable(header, rows)
 }

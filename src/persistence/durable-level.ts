@@ -27,6 +27,7 @@ import { CLOCK_MARK, META_PREFIX, metaKey } from '../store/meta-keys.ts'
 import { writeSynced } from './files.ts'
 import { GroupCommit } from './group-commit.ts'
 import { MarkFile } from './mark-file.ts'
+import type { BulkReads, RangeReads } from '../store/datastore-reads.ts'
 import type { StorageHealth, StorageHealthSource } from '../store/storage-health.ts'
 import type { AbortOptions } from '@libp2p/interface'
 import type { Batch, Key } from 'interface-datastore'
@@ -51,7 +52,7 @@ const PROBE_KEY = metaKey('write-probe').toString()
 /** datastore keys kept in a MarkFile of this name in the LevelDB directory (LevelDB leaves names it does not use alone) */
 const MARK_FILES: Record<string, string> = { [metaKey(CLOCK_MARK).toString()]: 'CHORD-CLOCK' }
 
-export class DurableLevelDatastore extends LevelDatastore implements StorageHealthSource {
+export class DurableLevelDatastore extends LevelDatastore implements StorageHealthSource, BulkReads, RangeReads {
   readonly location: string
   private readonly sync: boolean
   private readonly createIfMissing: boolean
@@ -101,6 +102,34 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
   override async get (key: Key, options?: AbortOptions): Promise<Uint8Array> {
     const value = await this.marks.get(key.toString())?.read()
     return value ?? super.get(key, options)
+  }
+
+  /** Many records in one LevelDB getMany (the store's BulkReads); mark keys are read one by one from their files */
+  async getValues (keys: Key[], options?: AbortOptions): Promise<Array<Uint8Array | undefined>> {
+    options?.signal?.throwIfAborted()
+    const names = keys.map(key => key.toString())
+    if (names.some(name => this.marks.has(name))) {
+      return Promise.all(keys.map(async key => this.get(key, options).catch(err => {
+        if ((err as Error).name === 'NotFoundError') return undefined
+        throw err
+      })))
+    }
+    return this.db.getMany(names)
+  }
+
+  /** Entries of a key range from one LevelDB iterator, `block` per native call (the store's RangeReads) */
+  async * entriesIn (gte: string, lte: string, values: boolean, block: number, options?: AbortOptions): AsyncGenerator<Array<[string, Uint8Array | undefined]>> {
+    const iterator = values ? this.db.iterator({ gte, lte }) : this.db.keys({ gte, lte })
+    try {
+      for (;;) {
+        options?.signal?.throwIfAborted()
+        const entries = await iterator.nextv(block)
+        if (entries.length === 0) return
+        yield values ? entries as Array<[string, Uint8Array]> : (entries as string[]).map(key => [key, undefined])
+      }
+    } finally {
+      await iterator.close()
+    }
   }
 
   override batch (): Batch {

@@ -23,12 +23,21 @@ function digest (...parts: Uint8Array[]): Id {
   // @noble/hashes: the same SHA-256 in Node and in browsers, synchronous
   const hash = sha256.create()
   for (const part of parts) hash.update(part)
-  return BigInt('0x' + uint8ArrayToString(hash.digest(), 'base16')) & MASK
+  return bytesToId(hash.digest())
+}
+
+/** two hex digits per byte value: hashing keys runs per record moved, and a table beats a generic base16 encoder */
+const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'))
+
+function bytesToId (bytes: Uint8Array): Id {
+  let hex = '0x'
+  for (let i = 0; i < bytes.length; i++) hex += HEX_BYTE[bytes[i]]
+  return BigInt(hex) & MASK
 }
 
 /** Position of a key on the ring */
 export function keyId (key: Uint8Array): Id {
-  return digest(key)
+  return bytesToId(sha256(key))
 }
 
 /**

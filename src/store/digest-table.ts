@@ -33,6 +33,8 @@ export class DigestTable {
   /** records per bucket */
   readonly counts: Uint32Array
   private readonly totals: RecordTotals = { keys: 0, tombstones: 0, bytes: 0 }
+  /** records held with an expiry time: with none, and no tombstone, gc has nothing to look for */
+  expiring = 0
 
   constructor (layout: BucketLayout) {
     this.layout = layout
@@ -44,6 +46,7 @@ export class DigestTable {
     this.digests.fill(0)
     this.counts.fill(0)
     Object.assign(this.totals, { keys: 0, tombstones: 0, bytes: 0 })
+    this.expiring = 0
   }
 
   /** Add (sign 1) or remove (sign -1) a record in the digests and stats */
@@ -51,6 +54,7 @@ export class DigestTable {
     const bucket = this.layout.bucketOf(id)
     xorInto(this.digests, bucket * DIGEST_BYTES, recordDigest(record))
     this.counts[bucket] += sign
+    if (record.expiresAt != null) this.expiring += sign
     if (record.deleted) {
       this.totals.tombstones += sign
     } else {

@@ -20,8 +20,9 @@ import { DigestTable, DIGEST_BYTES, xorInto } from './digest-table.ts'
 import { PathLocks } from './path-locks.ts'
 import { scanRange } from './ring-scan.ts'
 import { InvalidRecordError, RecordTooLargeError, StoreClosedError } from './errors.ts'
-import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeRecord, isExpired, newer, NO_LIMITS, recordDigest, sizeProblem } from './record.ts'
+import { assertWellFormed, decodeRecord, DEFAULT_LIMITS, encodeToKeep, isExpired, newer, NO_LIMITS, recordDigest, sizeProblem } from './record.ts'
 import { metaKey } from './meta-keys.ts'
+import { getBytes, getManyBytes } from './datastore-reads.ts'
 import { storageHealthOf } from './storage-health.ts'
 import type { BucketDigest } from './digest-table.ts'
 import type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, StoreStats, VersionSummary } from './local-store-types.ts'
@@ -33,7 +34,6 @@ import type { Datastore } from 'interface-datastore'
 
 export type { ApplyResult, DeleteOptions, GcResult, LocalStoreInit, RangeOptions, StoreStats, VersionSummary } from './local-store-types.ts'
 export type { BucketDigest } from './digest-table.ts'
-
 
 export class LocalStore {
   private readonly datastore: Datastore
@@ -104,7 +104,7 @@ export class LocalStore {
     return this.locks.run([path], async () => {
       const held = await this.read(path, options)
       if (held != null && !newer(record.version, held.version)) return 'stale'
-      await this.datastore.put(new Key(path, false), encodeRecord(record), options)
+      await this.datastore.put(new Key(path, false), encodeToKeep(record), options)
       if (held != null) this.table.account(id, held, -1)
       this.table.account(id, record, 1)
       return 'stored'
@@ -127,7 +127,8 @@ export class LocalStore {
       if (tooLarge != null) throw new RecordTooLargeError(tooLarge)
     }
     if (records.length === 0) return []
-    const paths = records.map(record => this.pathOf(keyId(record.key)))
+    const ids = records.map(record => keyId(record.key))
+    const paths = ids.map(id => this.pathOf(id))
     return this.locks.run(paths, async () => {
       const held = await this.readMany(paths, options)
       const next = new Map(held)
@@ -140,10 +141,11 @@ export class LocalStore {
       const changed = [...next].filter(([path, record]) => record !== held.get(path))
       if (changed.length === 0) return results
       const batch = this.datastore.batch()
-      for (const [path, record] of changed) batch.put(new Key(path, false), encodeRecord(record!))
+      for (const [path, record] of changed) batch.put(new Key(path, false), encodeToKeep(record!))
       await batch.commit(options)
+      const idOf = new Map(paths.map((path, i) => [path, ids[i]]))
       for (const [path, record] of changed) {
-        const id = this.idOfPath(path)
+        const id = idOf.get(path)!
         const before = held.get(path)
         if (before != null) this.table.account(id, before, -1)
         this.table.account(id, record!, 1)
@@ -161,7 +163,8 @@ export class LocalStore {
   async deleteMany (entries: Array<{ key: Uint8Array, upTo: Version }>, options?: AbortOptions): Promise<number> {
     this.assertOpen()
     if (entries.length === 0) return 0
-    const paths = entries.map(entry => this.pathOf(keyId(entry.key)))
+    const ids = entries.map(entry => keyId(entry.key))
+    const paths = ids.map(id => this.pathOf(id))
     return this.locks.run(paths, async () => {
       const held = await this.readMany(paths, options)
       const next = new Map(held)
@@ -174,7 +177,8 @@ export class LocalStore {
       const batch = this.datastore.batch()
       for (const [path] of removed) batch.delete(new Key(path, false))
       await batch.commit(options)
-      for (const [path, record] of removed) this.table.account(this.idOfPath(path), record!, -1)
+      const idOf = new Map(paths.map((path, i) => [path, ids[i]]))
+      for (const [path, record] of removed) this.table.account(idOf.get(path)!, record!, -1)
       return removed.length
     })
   }
@@ -217,8 +221,8 @@ export class LocalStore {
 
   /**
    * Records whose keyId lies in (from, to], in ring order; from === to is the
-   * whole ring, starting after `from`. Streams: one bucket's keys are listed
-   * at a time and each value is read as it is yielded.
+   * whole ring, starting after `from`. Streams: records are read a block at
+   * a time (ring-scan.ts), so memory stays bounded however large the range.
    *
    * To page through a range, stop after any record and resume with
    * `range(keyId(last.key), to)`; stop instead when that keyId is `to`.
@@ -261,7 +265,7 @@ export class LocalStore {
   }
 
   /** Ring positions (key ids) of the records in (from, to], in ring order, without reading them */
-  async * idsIn (from: Id, to: Id, options?: AbortOptions): AsyncGenerator<Id> {
+  async * idsIn (from: Id, to: Id, options?: RangeOptions): AsyncGenerator<Id> {
     for await (const path of this.paths(from, to, undefined, options)) yield this.idOfPath(path)
   }
 
@@ -279,13 +283,14 @@ export class LocalStore {
   async gc (now: number = Date.now(), options?: AbortOptions): Promise<GcResult> {
     this.assertOpen()
     const result: GcResult = { tombstones: 0, expired: 0 }
-    const collectable = (record: StoreRecord): boolean => record.deleted
-      ? record.version.wallTime + this.tombstoneGrace <= now
-      : isExpired(record, now)
+    if (this.table.expiring === 0 && this.table.stats().tombstones === 0) return result
+    const collectable = (record: StoreRecord): boolean => record.deleted ? record.version.wallTime + this.tombstoneGrace <= now : isExpired(record, now)
 
-    // order does not matter here, so one plain scan instead of sorted buckets
-    for await (const key of this.datastore.queryKeys({ prefix: this.prefix + '/' }, options)) {
-      const removed = await this.removeIf(key.toString(), collectable, options)
+    // one plain scan with values (order does not matter); only what is collectable is read again, locked
+    for await (const { key, value } of this.datastore.query({ prefix: this.prefix + '/' }, options)) {
+      const path = key.toString()
+      if (!collectable(this.decodeStored(path, value))) continue
+      const removed = await this.removeIf(path, collectable, options)
       if (removed?.deleted === true) {
         result.tombstones++
       } else if (removed != null) {
@@ -302,7 +307,7 @@ export class LocalStore {
 
   /** A value of the store's own outside the records (`/chord/meta/<name>`), e.g. the clock's mark */
   async getMeta (name: string, options?: AbortOptions): Promise<Uint8Array | undefined> {
-    return this.getBytes(metaKey(name), options)
+    return getBytes(this.datastore, metaKey(name), options)
   }
 
   /** Durable once it resolves, like a record */
@@ -341,30 +346,26 @@ export class LocalStore {
   }
 
   /**
-   * The records held at `paths` (each once), read concurrently. Call with the
+   * The records held at `paths` (each once), in one request where the datastore can. Call with the
    * paths locked: a bucket whose count is 0 then holds nothing at any of
    * them, and costs no read (a joining peer's empty ranges).
    */
   private async readMany (paths: string[], options?: AbortOptions): Promise<Map<string, StoreRecord | undefined>> {
-    const unique = [...new Set(paths)]
-    const held = await Promise.all(unique.map(async path =>
-      this.table.counts[this.layout.bucketOf(this.idOfPath(path))] === 0 ? undefined : this.read(path, options)))
-    return new Map(unique.map((path, i) => [path, held[i]]))
+    const held = new Map<string, StoreRecord | undefined>()
+    const toRead: string[] = []
+    for (const path of paths) {
+      if (held.has(path)) continue
+      held.set(path, undefined)
+      if (this.table.counts[this.bucketOfPath(path)] > 0) toRead.push(path)
+    }
+    const values = await getManyBytes(this.datastore, toRead.map(path => new Key(path, false)), options)
+    toRead.forEach((path, i) => { if (values[i] !== undefined) held.set(path, this.decodeStored(path, values[i])) })
+    return held
   }
 
   private async read (path: string, options?: AbortOptions): Promise<StoreRecord | undefined> {
-    const bytes = await this.getBytes(new Key(path, false), options)
+    const bytes = await getBytes(this.datastore, new Key(path, false), options)
     return bytes === undefined ? undefined : this.decodeStored(path, bytes)
-  }
-
-  /** The datastore's value at `key`, undefined when there is none */
-  private async getBytes (key: Key, options?: AbortOptions): Promise<Uint8Array | undefined> {
-    try {
-      return await this.datastore.get(key, options)
-    } catch (err) {
-      if ((err as Error).name === 'NotFoundError') return undefined
-      throw err
-    }
   }
 
   private decodeStored (path: string, bytes: Uint8Array): StoreRecord {
@@ -379,6 +380,12 @@ export class LocalStore {
     return `${this.prefix}/${this.layout.toHex(this.layout.bucketOf(id))}/${idToHex(id)}`
   }
 
+  /** The bucket a path of ours lies in, from its bucket part (cheaper than parsing the id) */
+  private bucketOfPath (path: string): number {
+    const start = this.prefix.length + 1
+    return parseInt(path.slice(start, start + this.layout.toHex(0).length), 16)
+  }
+
   private idOfPath (path: string): Id {
     const hex = path.slice(path.lastIndexOf('/') + 1)
     if (hex.length !== 64) throw new InvalidRecordError(`stored key ${path} does not end in a 64-digit key id`)
@@ -389,3 +396,4 @@ export class LocalStore {
     if (!this.opened) throw new StoreClosedError()
   }
 }
+

@@ -12,7 +12,7 @@ import { sleep } from '../util/clock.ts'
 import { errorMessage } from '../util/errors.ts'
 import { Periodic } from '../util/periodic.ts'
 import { otherReplicas, positionReplicas } from './context.ts'
-import { syncRange } from './range-sync.ts'
+import { ringPosition, syncRange } from './range-sync.ts'
 import { replicaSet } from './replicas.ts'
 import type { StoreContext } from './context.ts'
 import type { VersionEntry } from './types.ts'
@@ -197,7 +197,7 @@ export class Maintenance {
     // and it would hand away keys it is about to replicate again
     if (reason === 'handoff' && (positions.length === 0 || positions.some(p => p.predecessor === undefined))) return result
     const primaries = reason === 'leave' ? [] : positions.map(p => [p.predecessor!.id, p.self.id] as const)
-    const runs = await this.runsToHand(reason, (id) => primaries.some(([a, b]) => betweenRightIncl(a, id, b)))
+    const runs = await this.runsToHand(reason, primaries)
     for (const run of runs) {
       const { handed, remaining } = await this.handOver(run, reason)
       result.handed += handed
@@ -209,27 +209,50 @@ export class Maintenance {
 
   /**
    * First pass of a sweep: key ids only (no record is read), one lookup per
-   * run of keys that share an owner; keep the runs this peer does not replicate
+   * run of keys that share an owner; keep the runs this peer does not
+   * replicate. The walk jumps over each run and each primary range once it
+   * is known, so it reads a few ids per run, not every id held.
    */
-  private async runsToHand (reason: 'handoff' | 'leave', inPrimary: (id: Id) => boolean): Promise<Run[]> {
+  private async runsToHand (reason: 'handoff' | 'leave', primaries: ReadonlyArray<readonly [Id, Id]>): Promise<Run[]> {
     const { ctx } = this
     const runs: Run[] = []
-    let run: Run | undefined
-    for await (const id of ctx.local.idsIn(0n, 0n)) {
-      if (inPrimary(id)) continue
-      if (run !== undefined && betweenRightIncl(run.from, id, run.until)) continue
-      const from = (id - 1n + RING_SIZE) % RING_SIZE
-      try {
-        const found = await ctx.ring.findSuccessor(id)
-        const replicas = replicaSet(found.successors, ctx.options.replicas, reason === 'leave' ? ctx.self : undefined)
-        run = { from, until: found.owner.id, replicas }
-      } catch (err) {
-        ctx.log('sweep: lookup failed: %s', errorMessage(err))
-        run = { from, until: id, replicas: undefined }
+    // ids in (cursor, 0], in ring order from 0: the walk ends where a jump wraps past 0
+    let cursor = 0n
+    for (;;) {
+      const id = await this.firstIdAfter(cursor)
+      if (id === undefined) return runs
+      const primary = primaries.find(([a, b]) => betweenRightIncl(a, id, b))
+      let next: Id
+      if (primary !== undefined) {
+        next = primary[1]
+      } else {
+        const run = await this.runAt(id, reason)
+        if (reason === 'leave' || run.replicas === undefined || !run.replicas.some(n => n.peer === ctx.self)) runs.push(run)
+        next = run.until
       }
-      if (reason === 'leave' || run.replicas === undefined || !run.replicas.some(n => n.peer === ctx.self)) runs.push(run)
+      // 0 comes last; a jump behind `id` wrapped round past 0 (a failed lookup's run ends at `id`: go on after it)
+      if (next === 0n || ringPosition(0n, next) < ringPosition(0n, id)) return runs
+      cursor = next
     }
-    return runs
+  }
+
+  /** The first id held in (after, 0], if any */
+  private async firstIdAfter (after: Id): Promise<Id | undefined> {
+    for await (const id of this.ctx.local.idsIn(after, 0n, { pageHint: 1 })) return id
+    return undefined
+  }
+
+  /** The run of keys from `id` on that share its owner, and the replicas it should be on */
+  private async runAt (id: Id, reason: 'handoff' | 'leave'): Promise<Run> {
+    const { ctx } = this
+    const from = (id - 1n + RING_SIZE) % RING_SIZE
+    try {
+      const found = await ctx.ring.findSuccessor(id)
+      return { from, until: found.owner.id, replicas: replicaSet(found.successors, ctx.options.replicas, reason === 'leave' ? ctx.self : undefined) }
+    } catch (err) {
+      ctx.log('sweep: lookup failed: %s', errorMessage(err))
+      return { from, until: id, replicas: undefined }
+    }
   }
 
   /**

@@ -94,11 +94,10 @@ export async function syncRange (init: RangeSyncInit, peer: NodeRef, from: Id, u
   }
 
   if (pushWhole.size > 0) {
-    const layout = local.layout
+    // the runs of whole buckets, read range by range: no record is read, or hashed, only to be skipped
+    const runs = wholeRuns(local.layout, from, until, pushWhole)
     async function * ours (): AsyncGenerator<StoreRecord> {
-      for await (const record of local.range(from, until)) {
-        if (pushWhole.has(layout.bucketOf(keyId(record.key)))) yield record
-      }
+      for (const [a, b] of runs) yield * local.range(a, b)
     }
     await pushRecords(init, peer, ours(), reason, result, signal)
   }

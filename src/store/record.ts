@@ -5,7 +5,8 @@
 import { sha256 } from '@noble/hashes/sha2.js'
 import { InvalidRecordError } from './errors.ts'
 import { compareTimestamps, MAX_LOGICAL } from './hlc.ts'
-import { Record as PbRecord } from './pb/store.ts'
+import { reader as createReader } from 'protons-runtime'
+import { Record as PbRecord, Version as PbVersion } from './pb/store.ts'
 import type { Timestamp } from './hlc.ts'
 
 /** A hybrid clock reading plus the writer that took it: unique per write */
@@ -107,7 +108,17 @@ export function assertWellFormed (record: StoreRecord): void {
   }
 }
 
+/**
+ * The bytes a record was decoded from: a record read from disk is sent on
+ * as it was read, and one from a peer is stored as it came, with no
+ * encoding per record in a transfer. Records are not changed once decoded
+ * (a new version is a new object), so the bytes stay true to the record.
+ */
+const encodings = new WeakMap<StoreRecord, Uint8Array>()
+
 export function encodeRecord (record: StoreRecord): Uint8Array {
+  const known = encodings.get(record)
+  if (known !== undefined) return known
   return PbRecord.encode({
     key: record.key as Uint8Array<ArrayBuffer>,
     value: record.value as Uint8Array<ArrayBuffer>,
@@ -119,6 +130,16 @@ export function encodeRecord (record: StoreRecord): Uint8Array {
     deleted: record.deleted,
     expiresAt: record.expiresAt == null ? undefined : BigInt(record.expiresAt)
   })
+}
+
+/**
+ * The encoding of a record to keep: a record that came from a peer is kept
+ * as it came, but as a copy of its own, so a datastore that keeps what it is
+ * given (the in-memory one) does not hold on to the whole message.
+ */
+export function encodeToKeep (record: StoreRecord): Uint8Array {
+  const bytes = encodeRecord(record)
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice()
 }
 
 /**
@@ -135,7 +156,7 @@ export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_
 
   let pb: PbRecord
   try {
-    pb = PbRecord.decode(bytes)
+    pb = decodePb(bytes)
   } catch (err) {
     throw new InvalidRecordError(`not a protobuf record: ${(err as Error).message}`)
   }
@@ -156,7 +177,34 @@ export function decodeRecord (bytes: Uint8Array, limits: RecordLimits = DEFAULT_
   assertWellFormed(record)
   const tooLarge = sizeProblem(record, limits)
   if (tooLarge != null) throw new InvalidRecordError(tooLarge)
+  // bytes padded (unknown or repeated fields) past what a record needs are not passed on: re-encoded, they lose it
+  if (bytes.byteLength - record.key.byteLength - record.value.byteLength <= MAX_WRITER_LENGTH + ENVELOPE_BYTES) encodings.set(record, bytes)
   return record
+}
+
+const EMPTY = new Uint8Array(0)
+
+/**
+ * Record (pb/store.proto) as the generated decoder reads it, field for
+ * field (Version through the generated codec), without its two fresh empty
+ * arrays per record for absent key and value: decoding runs for every
+ * record read from disk or received.
+ */
+function decodePb (bytes: Uint8Array): PbRecord {
+  const reader = createReader(bytes)
+  const pb: PbRecord = { key: EMPTY as Uint8Array<ArrayBuffer>, value: EMPTY as Uint8Array<ArrayBuffer>, deleted: false }
+  while (reader.pos < reader.len) {
+    const tag = reader.uint32()
+    switch (tag >>> 3) {
+      case 1: pb.key = reader.bytes() as Uint8Array<ArrayBuffer>; break
+      case 2: pb.value = reader.bytes() as Uint8Array<ArrayBuffer>; break
+      case 3: pb.version = PbVersion.codec().decode(reader, reader.uint32()); break
+      case 4: pb.deleted = reader.bool(); break
+      case 5: pb.expiresAt = reader.uint64(); break
+      default: reader.skipType(tag & 7)
+    }
+  }
+  return pb
 }
 
 function toSafeNumber (value: bigint, field: string): number {
@@ -172,17 +220,33 @@ function toSafeNumber (value: bigint, field: string): number {
  * prefixed so no two records share an input.
  */
 export function recordDigest (record: StoreRecord): Uint8Array {
-  const writer = new TextEncoder().encode(record.version.writer)
-  const fixed = new DataView(new ArrayBuffer(4 + 8 + 4 + 4 + 1))
-  fixed.setUint32(0, record.key.byteLength)
-  fixed.setBigUint64(4, BigInt(record.version.wallTime))
-  fixed.setUint32(12, record.version.logical)
-  fixed.setUint32(16, writer.byteLength)
-  fixed.setUint8(20, record.deleted ? 1 : 0)
-  return sha256.create()
-    .update(new Uint8Array(fixed.buffer, 0, 4))
-    .update(record.key)
-    .update(new Uint8Array(fixed.buffer, 4))
-    .update(writer)
-    .digest()
+  const writer = writerBytes(record.version.writer)
+  const keyLength = record.key.byteLength
+  // one buffer and one hash call: this runs for every record stored, moved or dropped
+  const input = new Uint8Array(4 + keyLength + 17 + writer.byteLength)
+  const view = new DataView(input.buffer)
+  view.setUint32(0, keyLength)
+  input.set(record.key, 4)
+  let at = 4 + keyLength
+  view.setBigUint64(at, BigInt(record.version.wallTime))
+  view.setUint32(at + 8, record.version.logical)
+  view.setUint32(at + 12, writer.byteLength)
+  view.setUint8(at + 16, record.deleted ? 1 : 0)
+  at += 17
+  input.set(writer, at)
+  return sha256(input)
+}
+
+/** UTF-8 of writer ids: a ring has few writers, each seen on many records */
+const writers = new Map<string, Uint8Array>()
+const MAX_CACHED_WRITERS = 4096
+
+function writerBytes (writer: string): Uint8Array {
+  let bytes = writers.get(writer)
+  if (bytes === undefined) {
+    bytes = new TextEncoder().encode(writer)
+    if (writers.size >= MAX_CACHED_WRITERS) writers.clear()
+    writers.set(writer, bytes)
+  }
+  return bytes
 }

@@ -2,6 +2,7 @@
  * Range scans of the local store's datastore in ring order: a ring interval
  * is a run of bucket prefixes, read a block of buckets at a time.
  */
+import { hasRangeReads } from './datastore-reads.ts'
 import type { BucketLayout, Segment } from './buckets.ts'
 import type { RangeOptions } from './local-store.ts'
 import type { Id } from '../ring/id.ts'
@@ -47,9 +48,20 @@ export async function * scanRange (source: ScanSource, from: Id, to: Id, bucket:
       runs.push([segment])
     }
   }
+  const datastore = source.datastore
   for (const run of runs) {
     const loPath = source.pathOf(run[0].lo)
     const hiPath = source.pathOf(run[run.length - 1].hi)
+    if (hasRangeReads(datastore)) {
+      // LevelDB: the run is one key range, read in order, `cap` entries per step
+      for await (const entries of datastore.entriesIn(loPath, hiPath, values, cap, options)) {
+        for (const [path, value] of entries) {
+          source.assertOpen()
+          yield { path, value }
+        }
+      }
+      continue
+    }
     for (const prefix of blocks(source.layout, source.counts, run[0].bucket, run[run.length - 1].bucket, cap)) {
       const entries: Array<{ path: string, value?: Uint8Array }> = []
       const query = { prefix: `${source.prefix}/${prefix}` }

@@ -9,6 +9,7 @@ import { Key } from 'interface-datastore'
 import { equals } from 'uint8arrays/equals'
 import { DurableLevelDatastore } from '../../src/persistence/durable-level.ts'
 import { DiskFullError } from '../../src/store/errors.ts'
+import { CLOCK_MARK, metaKey } from '../../src/store/meta-keys.ts'
 import { waitFor } from '../../harness/peers.ts'
 import { tempDir } from '../fixtures/daemons.ts'
 import { mountTmpfs, tmpfsAvailable } from '../fixtures/tmpfs.ts'
@@ -35,6 +36,25 @@ describe('persistence/DurableLevelDatastore', function () {
       await store.close()
       await store.open()
       for (let i = 0; i < 300; i++) assert.ok(equals(await store.get(new Key(`/k/${i}`)), value(100, i)))
+    } finally {
+      await store.close().catch(() => {})
+      await dir.remove()
+    }
+  })
+
+  it('reads many keys in one getValues, missing ones as undefined, the clock mark from its file', async () => {
+    const dir = await tempDir('chord-durable-')
+    const store = new DurableLevelDatastore(dir.dir, { sync: false })
+    try {
+      await store.open()
+      for (let i = 0; i < 10; i += 2) await store.put(new Key(`/k/${i}`), value(10, i))
+      const got = await store.getValues(Array.from({ length: 10 }, (_, i) => new Key(`/k/${i}`)))
+      assert.deepEqual(got.map(v => v?.[0]), [0, undefined, 2, undefined, 4, undefined, 6, undefined, 8, undefined])
+      const mark = metaKey(CLOCK_MARK)
+      await store.put(mark, value(8, 9))
+      const [held, missing] = await store.getValues([mark, new Key('/k/1')])
+      assert.ok(held !== undefined && equals(held, value(8, 9)))
+      assert.equal(missing, undefined)
     } finally {
       await store.close().catch(() => {})
       await dir.remove()

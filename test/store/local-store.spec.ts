@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { MemoryDatastore } from 'datastore-core'
 import { LevelDatastore } from 'datastore-level'
+import { DurableLevelDatastore } from '../../src/persistence/durable-level.ts'
 import { Key } from 'interface-datastore'
 import { betweenRightIncl, distance, idToHex, keyId, RING_SIZE } from '../../src/ring/id.ts'
 import { BucketLayout } from '../../src/store/buckets.ts'
@@ -183,6 +184,30 @@ describe('LocalStore', () => {
         assert.deepEqual(await rangeIds(store, from, to), bruteForce(ids, from, to), `(${idToHex(from)}, ${idToHex(to)}]`)
       }
       assert.ok(wrapping >= 10)
+    })
+
+    it('on the daemon\'s datastore (one LevelDB key range per run of buckets) lists the same ids, versions and digests', async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'chord-range-'))
+      const level = new DurableLevelDatastore(dir, { sync: false })
+      try {
+        await level.open()
+        const durable = await openStore({ bucketBits: 6 }, level)
+        await durable.applyMany(records)
+        const random = seeded(5)
+        const intervals: Array<[bigint, bigint]> = [[ids[5], ids[5]], [0n, 0n], [ids[1], ids[0]], [RING_SIZE - 1n, 0n], [ids[3] - 1n, ids[3]]]
+        for (let i = 0; i < 15; i++) intervals.push([randomId(random), randomId(random)])
+        for (const [from, to] of intervals) {
+          assert.deepEqual(await rangeIds(durable, from, to), bruteForce(ids, from, to), `(${idToHex(from)}, ${idToHex(to)}]`)
+          assert.deepEqual((await collect(durable.idsIn(from, to, { pageHint: 1 }))).map(idToHex), bruteForce(ids, from, to))
+          const bucket = new BucketLayout(6).bucketOf(to)
+          assert.deepEqual((await collect(durable.versionsIn(from, to, bucket))).map(v => plain({ ...v, value: new Uint8Array(0) })), (await collect(store.versionsIn(from, to, bucket))).map(v => plain({ ...v, value: new Uint8Array(0) })))
+          assert.deepEqual((await durable.rangeDigests(from, to)).map(d => idToHex(BigInt('0x' + Buffer.from(d.digest).toString('hex')))), (await store.rangeDigests(from, to)).map(d => idToHex(BigInt('0x' + Buffer.from(d.digest).toString('hex')))))
+        }
+        await durable.close()
+      } finally {
+        await level.close().catch(() => {})
+        await rm(dir, { recursive: true, force: true })
+      }
     })
 
     it('lists wide ranges by blocks of buckets, in the same order, whatever the page hint', async () => {
@@ -483,7 +508,8 @@ describe('LocalStore', () => {
     })
   })
 
-  for (const kind of ['memory', 'level'] as const) {
+  // 'durable': the daemon's datastore, whose getValues reads a batch in one LevelDB getMany
+  for (const kind of ['memory', 'level', 'durable'] as const) {
     describe(`applyMany and deleteMany (${kind} datastore)`, () => {
       let dir: string | undefined
       const datastores: Datastore[] = []
@@ -497,9 +523,10 @@ describe('LocalStore', () => {
 
       async function fresh (init: LocalStoreInit = {}): Promise<LocalStore> {
         let datastore: Datastore = new MemoryDatastore()
-        if (kind === 'level') {
+        if (kind !== 'memory') {
           dir ??= await mkdtemp(join(tmpdir(), 'chord-apply-many-'))
-          const level = new LevelDatastore(join(dir, String(datastores.length)))
+          const location = join(dir, String(datastores.length))
+          const level = kind === 'level' ? new LevelDatastore(location) : new DurableLevelDatastore(location, { sync: false })
           await level.open()
           datastore = level
         }
@@ -547,7 +574,7 @@ describe('LocalStore', () => {
         const good = put('good', 'v', version(1))
         await assert.rejects(store.applyMany([good, put('big', 'far too large', version(1))]), RecordTooLargeError)
         await assert.rejects(store.applyMany([good, put('bad', 'v', version(-1))]), InvalidRecordError)
-        assert.deepEqual(store.stats(), { keys: 0, tombstones: 0, bytes: 0, writable: true, failedWrites: 0 })
+        assert.deepEqual({ ...store.stats(), problem: undefined }, { keys: 0, tombstones: 0, bytes: 0, writable: true, failedWrites: 0, problem: undefined })
         assert.equal(await store.has(good.key), false)
       })
 

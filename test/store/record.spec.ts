@@ -128,6 +128,19 @@ describe('records', () => {
     })
   })
 
+  it('passes a decoded record on as the bytes it came in, unless they carry padding past its fields', () => {
+    const record = put('key', 'value', version(5, 1, 'w'))
+    const plain = encodeRecord(record)
+    const decoded = decodeRecord(plain)
+    assert.equal(encodeRecord(decoded), plain)
+    // an unknown field of 5,000 bytes: decoded alike, sent on without it
+    const unknown = new Uint8Array([(10 << 3) | 2, 0x88, 0x27, ...new Uint8Array(5000)])
+    const padded = new Uint8Array([...plain, ...unknown])
+    const fromPadded = decodeRecord(padded)
+    assert.deepEqual(fromPadded, decoded)
+    assert.deepEqual(encodeRecord(fromPadded), plain)
+  })
+
   describe('digest', () => {
     it('names the write: key, version and deleted flag, not the value', () => {
       const base = put('k', 'v1', version(1, 0, 'a'))
