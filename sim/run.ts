@@ -1,5 +1,5 @@
 /**
- * npm run sim [-- --quick] [--n 1000,4096] [--seed 1] [--only path,failures,churn,load,partition] [--jobs 2] [--out FILE]
+ * npm run sim [-- --quick] [--n 1000,4096] [--seed 1] [--only path,failures,churn,load,balance,partition] [--jobs 2] [--out FILE]
  *
  * Reproduces the Chord paper's experiments on the project's own ring code
  * (RingPeer/RingNode) over a simulated network in virtual time, prints the
