@@ -14,7 +14,7 @@ import { count, formatBytes, logChordEvents, timestamped, watchLeave, watchStora
 import { Progress } from './progress.ts'
 import { ringJoiner } from './join.ts'
 import { readPsk } from './psk.ts'
-import { UsageError, parseHostPort, positiveInt } from './usage.ts'
+import { UsageError, atMost, parseHostPort, positiveInt } from './usage.ts'
 import type { HostPort } from './usage.ts'
 import type { RunningApi } from '../api/index.ts'
 import type { ChordNode, Muxer } from '../node.ts'
@@ -49,6 +49,9 @@ Options:
   --mdns-wait MS          with mDNS and no bootstrap peer but this one, how long
                           to look for LAN peers before starting a ring (default 3000)
   --virtual-nodes N       ring positions held by this peer (default 1)
+  --position-choices N    with one position: the hashed positions this peer chooses
+                          among when it joins, to even out the keys held per peer
+                          (default 1024, at most 1024; 1: plain Chord's one)
   --successors N          successor list length (default max(8, 2 × replicas ×
                           virtual nodes))
   --stabilize MS          stabilization interval (default 1000); finger and
@@ -73,6 +76,7 @@ export interface DaemonOptions {
   mdns: boolean
   mdnsWait: number
   virtualNodes: number
+  positionChoices: number
   successors: number | undefined
   stabilize: number
   sync: number
@@ -110,6 +114,7 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
       fsync: { type: 'boolean' },
       'mdns-wait': { type: 'string' },
       'virtual-nodes': { type: 'string' },
+      'position-choices': { type: 'string' },
       successors: { type: 'string' },
       stabilize: { type: 'string' },
       sync: { type: 'string' },
@@ -144,6 +149,7 @@ export async function parseDaemonArgs (args: string[]): Promise<DaemonOptions | 
     mdns: values.mdns ?? true,
     mdnsWait: positiveInt('mdns-wait', values['mdns-wait'], 3000),
     virtualNodes: positiveInt('virtual-nodes', values['virtual-nodes'], 1),
+    positionChoices: atMost(1024, 'position-choices', positiveInt('position-choices', values['position-choices'], 1024)),
     successors: values.successors === undefined ? undefined : positiveInt('successors', values.successors, 8),
     stabilize: positiveInt('stabilize', values.stabilize, 1000),
     sync: positiveInt('sync', values.sync, 5000),
@@ -215,6 +221,7 @@ async function createDaemonNode (options: DaemonOptions, metrics: Registry): Pro
       autoJoin: false,
       replicas: options.replicas,
       virtualNodes: options.virtualNodes,
+      positionChoices: options.positionChoices,
       successorListLength: options.successors,
       stabilizeInterval: options.stabilize,
       fixFingersInterval: 5 * options.stabilize,

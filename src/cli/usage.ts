@@ -23,6 +23,11 @@ export function positiveInt (flag: string, value: string | undefined, fallback: 
   return n
 }
 
+export function atMost (max: number, flag: string, n: number): number {
+  if (n > max) throw new UsageError(`--${flag} must be at most ${max}, got ${n}`)
+  return n
+}
+
 export interface HostPort {
   host: string
   port: number
