@@ -24,13 +24,17 @@ peers.push(...await Promise.all(Array.from({ length: n - 1 }, async () =>
   createChordNode({ chord: { ...fast, bootstrap: [seed] }, inboundConnectionThreshold: Infinity }))))
 console.log(`started ${n} peers; waiting for the ring to settle`)
 
-// settled: each peer's successor is the next peer by id, fingers refreshed a few times
-const ids = peers.map(p => ({ id: p.services.chord.id, peer: p.peerId.toString() })).sort((a, b) => (a.id < b.id ? -1 : 1))
-const settled = (): boolean => peers.every(p => {
-  const state = p.services.chord.getRingState().positions[0]
-  const i = ids.findIndex(e => e.peer === p.peerId.toString())
-  return n === 1 || state.successors[0]?.peer === ids[(i + 1) % n].peer
-})
+// settled: every peer joined (each chose its position, so ids are known only then),
+// and each one's successor is the next peer by id; then fingers refreshed a few times
+const settled = (): boolean => {
+  if (!peers.every(p => p.services.chord.joined)) return false
+  const ids = peers.map(p => ({ id: p.services.chord.id, peer: p.peerId.toString() })).sort((a, b) => (a.id < b.id ? -1 : 1))
+  return peers.every(p => {
+    const state = p.services.chord.getRingState().positions[0]
+    const i = ids.findIndex(e => e.peer === p.peerId.toString())
+    return n === 1 || state.successors[0]?.peer === ids[(i + 1) % n].peer
+  })
+}
 const deadline = Date.now() + 60_000
 while (!settled()) {
   if (Date.now() > deadline) throw new Error('ring did not settle within 60 s')

@@ -339,7 +339,10 @@ export class RingNode {
     const predecessor = this.predecessor
     const successors = this.getSuccessorList()
     const told = new Set<string>()
-    await Promise.all([predecessor, successors[0]].map(async (neighbour) => {
+    // a list shorter than r wraps round a small ring and every member holds us in theirs: tell them
+    // all, or those that never ask us would pass us round for ever
+    const wrapped = successors.length < this.init.successorListLength
+    await Promise.all([predecessor, ...(wrapped ? successors : successors.slice(0, 1))].map(async (neighbour) => {
       if (neighbour === undefined || sameNode(neighbour, this.self) || told.has(nodeKey(neighbour))) return
       told.add(nodeKey(neighbour))
       try {

@@ -120,7 +120,8 @@ describe('hostile input from the network', function () {
     const stream = await open(target)
     // 200 requests at once on one stream: a store answer per request, some refused as too many
     const lp = lpStream(stream)
-    const body = FindSuccessorRequest.encode({ vnode: 0, key: new Uint8Array(32) })
+    // addressed to the position the target chose when it joined
+    const body = FindSuccessorRequest.encode({ vnode: service(target).ring.nodes[0].self.vnode, key: new Uint8Array(32) })
     await lp.writeV(Array.from({ length: 200 }, (_, i) => Frame.encode({ id: i + 1, response: false, method: RingMethod.FIND_SUCCESSOR, body })))
     const errors = new Map<string, number>()
     for (let i = 0; i < 200; i++) {
