@@ -59,7 +59,7 @@ export const USAGE = `npm run bench -- [options]
   --idle-seconds S     seconds idle measured per ring (full 10, quick 3)
   --idle-intervals default,bench
                        maintenance intervals while idle: the library's defaults (stabilize 1 s) and/or
-                       the bench's (stabilize 250 ms) (full: both; quick: default)
+                       the bench's (stabilize 250 ms) (default: default)
   --multiproc-n 8,32   peers of the multi-process mode, one process each (full: 8,32; quick: 8)
   --only LIST          run only some of: floor,hops,chord,kad,handoff,balance,durability,idle,multiproc
                        (hops: pure Chord routing without the location cache; hops and idle: full runs only by default)
@@ -133,7 +133,7 @@ export function parseOptions (argv: string[]): BenchOptions {
     kad,
     idleN: values['idle-n'] !== undefined ? numbers(values['idle-n']) : quick ? [8] : [8, 32, 128],
     idleSeconds: values['idle-seconds'] !== undefined ? numbers(values['idle-seconds'])[0] : quick ? 3 : 10,
-    idleIntervals: list(values['idle-intervals'] ?? (quick ? 'default' : 'default,bench')).map(i => {
+    idleIntervals: list(values['idle-intervals'] ?? 'default').map(i => {
       if (i !== 'default' && i !== 'bench') throw new Error(`--idle-intervals takes default and/or bench, got ${i}`)
       return i
     }),

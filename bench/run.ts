@@ -37,7 +37,10 @@ function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
     }
   }
   if (o.only.has('durability')) tasks.push({ kind: 'durability', valueSize: o.valueSize, phaseMs: o.quick ? 500 : 3000 })
-  if (o.only.has('idle')) for (const n of o.idleN) for (const intervals of o.idleIntervals) tasks.push({ kind: 'idle', profileDir, n, muxer: o.muxer, intervals, settleMs: o.quick ? 500 : 2000, seconds: o.idleSeconds })
+  if (o.only.has('idle')) for (const n of o.idleN) for (const intervals of o.idleIntervals) {
+    // full: past the RPC client's idle timeout (60 s) and its sweep, so connections only the ring's formation used are closed
+    tasks.push({ kind: 'idle', profileDir, n, muxer: o.muxer, intervals, settleMs: o.quick ? 500 : 95_000, seconds: o.idleSeconds })
+  }
   if (o.only.has('multiproc')) {
     // quick: QUORUM only, 32 in flight, short phases
     const mpWorkload = o.quick ? { ...workload, concurrency: workload.concurrency.slice(0, 1), phaseMs: Math.min(workload.phaseMs, 1000), graceMs: 1000 } : workload

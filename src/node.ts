@@ -130,6 +130,9 @@ function libp2pOptions (options: ChordNodeOptions, dir: DataDir | undefined): Li
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? 100,
       dialTimeout: 5000
     },
+    // libp2p pings every connection every 10 s by default, a stream each: the ring's own requests
+    // already find dead neighbours, and each request has a timeout
+    connectionMonitor: { pingInterval: 60_000 },
     services: {
       identify: identify(),
       ping: ping(),

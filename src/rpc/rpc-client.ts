@@ -9,6 +9,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { onAbort } from './abort-listeners.ts'
 import { ChannelClosedError, RemoteError, RpcTimeoutError, TooManyRequestsError } from './errors.ts'
 import { FrameStream } from './frame-stream.ts'
+import { closeIdleConnections } from './idle-connections.ts'
 import type { Connection, PeerId, Stream } from '@libp2p/interface'
 import type { ConnectionManager } from '@libp2p/interface-internal'
 import type { Multiaddr } from '@multiformats/multiaddr'
@@ -27,6 +28,11 @@ export interface RpcClientInit {
   log: Log
   /** told of every call: method, round trip in seconds, success */
   onCall?(method: number, seconds: number, ok: boolean): void
+  /**
+   * A stream unused this long is closed, and then its connection once no
+   * stream is left on it, ms (default 60000; 0: never)
+   */
+  idleTimeout?: number
 }
 
 export interface CallOptions {
@@ -47,6 +53,8 @@ class Channel {
   private nextId = 1
   private closed = false
   private readonly maxPending: number
+  /** when the last request went out, ms (performance.now()) */
+  lastUsed = performance.now()
 
   constructor (stream: Stream, maxFrameSize: number, maxPending: number) {
     this.maxPending = maxPending
@@ -59,6 +67,11 @@ class Channel {
 
   get usable (): boolean {
     return !this.closed && this.frames.open
+  }
+
+  /** no request waiting and none sent for `ms` */
+  idle (ms: number, now: number): boolean {
+    return this.pending.size === 0 && now - this.lastUsed >= ms
   }
 
   private onResponse (id: number, body: Uint8Array, error: string | undefined, code: string | undefined): void {
@@ -81,6 +94,7 @@ class Channel {
       throw new TooManyRequestsError(`${this.pending.size} requests already waiting on this peer`)
     }
     const id = this.nextId
+    this.lastUsed = performance.now()
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1
     const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>()
     // the stream may close, or the timer fire, while the write still waits for a drain:
@@ -110,12 +124,19 @@ class Channel {
   close (): void {
     this.frames.stream.abort(new ChannelClosedError('client closing'))
   }
+
+  get stream (): Stream {
+    return this.frames.stream
+  }
 }
 
 export class RpcClient {
   private readonly init: RpcClientInit
   private readonly channels = new Map<string, Promise<Channel>>()
   private readonly opening = new Set<AbortController>()
+  /** the channels that opened, for the idle sweep */
+  private readonly open = new Map<string, Channel>()
+  private idleTimer: ReturnType<typeof setInterval> | undefined
   private stopped = false
   private protocol: string
 
@@ -157,15 +178,15 @@ export class RpcClient {
       if (this.channels.get(peer) === existing) this.channels.delete(peer)
     }
     if (this.stopped) throw new ChannelClosedError('RPC client is stopped')
-    const opening = this.open(peer, addrs)
+    const opening = this.openChannel(peer, addrs)
     this.channels.set(peer, opening)
-    opening.catch(() => {
+    opening.then(channel => { if (this.channels.get(peer) === opening) this.open.set(peer, channel) }, () => {
       if (this.channels.get(peer) === opening) this.channels.delete(peer)
     })
     return opening
   }
 
-  private async open (peer: string, addrs: readonly string[]): Promise<Channel> {
+  private async openChannel (peer: string, addrs: readonly string[]): Promise<Channel> {
     const controller = new AbortController()
     this.opening.add(controller)
     const timer = setTimeout(() => { controller.abort(new RpcTimeoutError(`could not reach ${peer} within ${this.init.dialTimeout} ms`)) }, this.init.dialTimeout)
@@ -203,7 +224,24 @@ export class RpcClient {
   /** Close every channel and cancel dials in progress */
   stop (): void {
     this.stopped = true
+    clearInterval(this.idleTimer)
+    this.idleTimer = undefined
     this.closeChannels()
+  }
+
+  /** Close channels idle for idleTimeout, then connections left without a stream */
+  private closeIdle (idleMs: number): void {
+    const now = performance.now()
+    for (const [peer, channel] of this.open) {
+      if (!channel.idle(idleMs, now)) continue
+      this.open.delete(peer)
+      this.channels.delete(peer)
+      const connection = this.init.connectionManager.getConnections(peerIdFromString(peer)).find(c => c.streams.includes(channel.stream))
+      channel.close()
+      // nothing else on it (the remote's own requests would be a stream of theirs): close it now
+      if (connection !== undefined && connection.streams.every(s => s === channel.stream)) connection.close().catch(err => { connection.abort(err as Error) })
+    }
+    closeIdleConnections(this.init.connectionManager.getConnections(), idleMs)
   }
 
   private closeChannels (): void {
@@ -212,9 +250,15 @@ export class RpcClient {
       opening.then(channel => { channel.close() }, () => {})
     }
     this.channels.clear()
+    this.open.clear()
   }
 
   start (): void {
     this.stopped = false
+    const idleMs = this.init.idleTimeout ?? 60_000
+    if (idleMs > 0 && this.idleTimer === undefined) {
+      this.idleTimer = setInterval(() => { this.closeIdle(idleMs) }, idleMs / 2)
+      this.idleTimer.unref?.()
+    }
   }
 }
