@@ -12,6 +12,11 @@ let peer: Peer | undefined
 
 process.on('disconnect', () => { process.exit(0) })
 
+/** the parent may be gone already: then there is nobody to answer, and 'disconnect' ends us */
+function reply (message: PeerReply): void {
+  if (process.connected) process.send?.(message, undefined, {}, () => {})
+}
+
 async function started (): Promise<Peer> {
   if (peer === undefined) throw new Error('peer not started')
   return peer
@@ -50,10 +55,10 @@ async function handle (req: PeerRequest): Promise<Omit<PeerReply, 'id'>> {
 
 process.on('message', (req: PeerRequest) => {
   handle(req).then(
-    reply => { process.send?.({ id: req.id, ...reply }) },
-    (err: unknown) => { process.send?.({ id: req.id, error: (err as Error).message ?? String(err) }) }
+    body => { reply({ id: req.id, ...body }) },
+    (err: unknown) => { reply({ id: req.id, error: (err as Error).message ?? String(err) }) }
   ).finally(() => {
-    if (req.type === 'stop') process.disconnect()
+    if (req.type === 'stop' && process.connected) process.disconnect()
   })
 })
-process.send?.({ id: 0 })
+reply({ id: 0 })
