@@ -27,6 +27,12 @@ export interface BenchOptions {
   virtualNodes: number[]
   /** kad-dht kBucketSize values; 'default' is its own (20) */
   kad: Array<number | 'default'>
+  /** ring sizes of the idle-cost measurement, and its seconds per N */
+  idleN: number[]
+  idleSeconds: number
+  idleIntervals: Array<'default' | 'bench'>
+  /** peers (one process each) of the multi-process mode */
+  multiprocN: number[]
   only: Set<string>
   cpuProf: boolean
   out: string
@@ -50,8 +56,14 @@ export const USAGE = `npm run bench -- [options]
                        the defaults (one position chosen among 1024) and with one hashed position
   --virtual-nodes 1,8  virtual nodes per peer of the hashed-position load-balance rings (full 1,8; quick 1)
   --kad default,3      kad-dht configurations (kBucketSize; 'default' = 20); --kad none to skip
-  --only LIST          run only some of: floor,hops,chord,kad,handoff,balance,durability
-                       (hops: pure Chord routing without the location cache; full runs only by default)
+  --idle-n 8,32,128    ring sizes of the idle measurement (full: 8,32,128; quick: 8)
+  --idle-seconds S     seconds idle measured per ring (full 10, quick 3)
+  --idle-intervals default,bench
+                       maintenance intervals while idle: the library's defaults (stabilize 1 s) and/or
+                       the bench's (stabilize 250 ms) (default: default)
+  --multiproc-n 8,32   peers of the multi-process mode, one process each (full: 8,32; quick: 8)
+  --only LIST          run only some of: floor,hops,chord,kad,handoff,balance,durability,idle,multiproc
+                       (hops: pure Chord routing without the location cache; hops and idle: full runs only by default)
   --cpu-prof           profile the measured part of each worker (.prof/bench-*/) and summarize it
   --out DIR            where results go (bench/out, not tracked by git)`
 
@@ -81,6 +93,10 @@ export function parseOptions (argv: string[]): BenchOptions {
       'virtual-nodes': { type: 'string' },
       kad: { type: 'string' },
       only: { type: 'string' },
+      'idle-n': { type: 'string' },
+      'idle-seconds': { type: 'string' },
+      'idle-intervals': { type: 'string' },
+      'multiproc-n': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       out: { type: 'string' },
       help: { type: 'boolean', default: false }
@@ -116,8 +132,15 @@ export function parseOptions (argv: string[]): BenchOptions {
     balanceKeys: quick ? 2000 : 10_000,
     virtualNodes: values['virtual-nodes'] !== undefined ? numbers(values['virtual-nodes']) : quick ? [1] : [1, 8],
     kad,
+    idleN: values['idle-n'] !== undefined ? numbers(values['idle-n']) : quick ? [8] : [8, 32, 128],
+    idleSeconds: values['idle-seconds'] !== undefined ? numbers(values['idle-seconds'])[0] : quick ? 3 : 10,
+    idleIntervals: list(values['idle-intervals'] ?? 'default').map(i => {
+      if (i !== 'default' && i !== 'bench') throw new Error(`--idle-intervals takes default and/or bench, got ${i}`)
+      return i
+    }),
+    multiprocN: values['multiproc-n'] !== undefined ? numbers(values['multiproc-n']) : quick ? [8] : [8, 32],
     // the no-cache hops ring costs one more ring formation per N: full runs only unless asked
-    only: new Set(values.only !== undefined ? list(values.only) : ['floor', 'chord', 'kad', 'handoff', 'balance', 'durability', ...(quick ? [] : ['hops'])]),
+    only: new Set(values.only !== undefined ? list(values.only) : ['floor', 'chord', 'kad', 'handoff', 'balance', 'durability', 'multiproc', ...(quick ? [] : ['hops', 'idle'])]),
     cpuProf: values['cpu-prof'] === true,
     out: values.out ?? 'bench/out'
   }

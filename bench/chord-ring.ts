@@ -8,7 +8,7 @@ import { nodeKey } from '../src/ring/node-ref.ts'
 import { createChordNode } from '../src/node.ts'
 import { checkIdeal, members, trueSuccessor } from '../harness/invariants.ts'
 import type { ChordInit, RingState } from '../src/index.ts'
-import type { ChordNode } from '../src/node.ts'
+import type { ChordNode, ChordNodeOptions } from '../src/node.ts'
 import type { Muxer } from './types.ts'
 
 /**
@@ -25,9 +25,10 @@ export const BENCH_INTERVALS: ChordInit = {
 
 export type Peer = ChordNode
 
-/** `dataDir`: keep the records in LevelDB there instead of in memory */
-export async function createChordPeer (muxer: Muxer, init: ChordInit = {}, dataDir?: string): Promise<Peer> {
+/** `dataDir`: keep the records in LevelDB there instead of in memory; `node`: more of createChordNode's options */
+export async function createChordPeer (muxer: Muxer, init: ChordInit = {}, dataDir?: string, node: ChordNodeOptions = {}): Promise<Peer> {
   return createChordNode({
+    ...node,
     dataDir,
     muxers: [muxer],
     inboundConnectionThreshold: Infinity,
@@ -42,13 +43,13 @@ export const addrOf = (peer: Peer): string => peer.getMultiaddrs()[0].toString()
  * still joining answers "not a ring member", which costs the joiner a retry
  * with backoff), and the next wave starts once this one has joined.
  */
-export async function startChordRing (n: number, muxer: Muxer, init: ChordInit = {}, wave = 8, dataDir?: () => string): Promise<Peer[]> {
-  const peers: Peer[] = [await createChordPeer(muxer, init, dataDir?.())]
+export async function startChordRing (n: number, muxer: Muxer, init: ChordInit = {}, wave = 8, dataDir?: () => string, node?: () => ChordNodeOptions): Promise<Peer[]> {
+  const peers: Peer[] = [await createChordPeer(muxer, init, dataDir?.(), node?.())]
   await waitJoined(peers, 30_000)
   while (peers.length < n) {
     const members = [...peers]
     const batch = await Promise.all(Array.from({ length: Math.min(wave, n - peers.length) }, async () =>
-      createChordPeer(muxer, { ...init, bootstrap: [addrOf(members[Math.floor(Math.random() * members.length)])] }, dataDir?.())))
+      createChordPeer(muxer, { ...init, bootstrap: [addrOf(members[Math.floor(Math.random() * members.length)])] }, dataDir?.(), node?.())))
     peers.push(...batch)
     await waitJoined(batch, 60_000)
   }

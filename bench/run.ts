@@ -11,10 +11,10 @@ import { USAGE, parseOptions } from './args.ts'
 import { describeMachine, loadavg } from './machine.ts'
 import { formatSummary, summarizeProfile } from './profile-summary.ts'
 import { writeCharts } from './report/charts.ts'
-import { balanceTable, comparison, durabilityTable, floorTable, handoffTable, targetTable } from './report/table.ts'
+import { balanceTable, comparison, durabilityTable, floorTable, handoffTable, idleTable, multiprocTable, targetTable } from './report/table.ts'
 import { runTask, taskName } from './spawn.ts'
 import type { BenchOptions } from './args.ts'
-import type { BalanceResult, BenchReport, DurabilityResult, FloorResult, HandoffResult, HopsResult, SystemResult, Task, WorkloadSpec } from './types.ts'
+import type { BalanceResult, BenchReport, DurabilityResult, FloorResult, HandoffResult, HopsResult, IdleResult, MultiprocResult, SystemResult, Task, WorkloadSpec } from './types.ts'
 
 function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
   const workload: WorkloadSpec = { keys: o.keys, seqOps: o.seqOps, valueSize: o.valueSize, concurrency: o.concurrency, phaseMs: o.phaseMs, graceMs: Math.min(2000, o.phaseMs), opTimeoutMs: 10_000 }
@@ -37,6 +37,15 @@ function plan (o: BenchOptions, profileDir: string | undefined): Task[] {
     }
   }
   if (o.only.has('durability')) tasks.push({ kind: 'durability', valueSize: o.valueSize, phaseMs: o.quick ? 500 : 3000 })
+  if (o.only.has('idle')) for (const n of o.idleN) for (const intervals of o.idleIntervals) {
+    // full: past the RPC client's idle timeout (60 s) and its sweep, so connections only the ring's formation used are closed
+    tasks.push({ kind: 'idle', profileDir, n, muxer: o.muxer, intervals, settleMs: o.quick ? 500 : 95_000, seconds: o.idleSeconds })
+  }
+  if (o.only.has('multiproc')) {
+    // quick: QUORUM only, 32 in flight, short phases
+    const mpWorkload = o.quick ? { ...workload, concurrency: workload.concurrency.slice(0, 1), phaseMs: Math.min(workload.phaseMs, 1000), graceMs: 1000 } : workload
+    for (const n of o.multiprocN) tasks.push({ kind: 'multiproc', n, muxer: o.muxer, workload: mpWorkload, consistencies: o.quick ? ['QUORUM'] : o.consistencies })
+  }
   if (o.only.has('balance')) {
     for (const n of o.balanceN) {
       // the defaults (one position, chosen), then plain hashed positions as plain Chord has them
@@ -75,6 +84,8 @@ const report: BenchReport = {
   balance: [],
   hops: [],
   durability: [],
+  idle: [],
+  multiproc: [],
   failures: []
 }
 
@@ -89,6 +100,8 @@ for (const task of plan(options, profileDir)) {
     else if (result.kind === 'balance') report.balance.push(result as BalanceResult)
     else if (result.kind === 'hops') report.hops.push(result as HopsResult)
     else if (result.kind === 'durability') report.durability.push(result as DurabilityResult)
+    else if (result.kind === 'idle') report.idle?.push(result as IdleResult)
+    else if (result.kind === 'multiproc') report.multiproc?.push(result as MultiprocResult)
     else report.systems.push(result as SystemResult)
     console.log(`  ${name} done in ${((Date.now() - t0) / 1000).toFixed(1)} s`)
   } catch (err) {
@@ -116,6 +129,8 @@ const md = [
   '## Handoff', '', handoffTable(report, true), '',
   '## Load balance', '', balanceTable(report, true), '',
   '## Durable writes', '', durabilityTable(report, true), '',
+  '## Idle cost per peer', '', idleTable(report, true), '',
+  '## One peer per process', '', multiprocTable(report, true), '',
   ...(report.failures.length > 0 ? ['## Failures', '', ...report.failures.map(f => `- ${f.task}: ${f.error.split('\n')[0]}`), ''] : [])
 ].join('\n')
 await writeFile(join(options.out, `latest-${mode}.md`), md)
@@ -125,6 +140,8 @@ console.log(`${floorTable(report, false)}\n`)
 if (report.handoff.length > 0) console.log(`${handoffTable(report, false)}\n`)
 if (report.balance.length > 0) console.log(`${balanceTable(report, false)}\n`)
 if (report.durability.length > 0) console.log(`${durabilityTable(report, false)}\n`)
+if ((report.idle ?? []).length > 0) console.log(`${idleTable(report, false)}\n`)
+if ((report.multiproc ?? []).length > 0) console.log(`${multiprocTable(report, false)}\n`)
 console.log(`${targetTable(report, options.valueSize, false)}\n`)
 if (report.failures.length > 0) console.log(`FAILED: ${report.failures.map(f => f.task).join(', ')}`)
 console.log(`${report.seconds.toFixed(0)} s; load average ${report.loadBefore.join(' ')} → ${report.loadAfter.join(' ')}`)

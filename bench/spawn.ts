@@ -57,5 +57,7 @@ export function taskName (task: Task): string {
     case 'balance': return `balance-n${task.n}-v${task.virtualNodes}${task.positionChoices > 1 ? `-choose${task.positionChoices}` : ''}`
     case 'hops': return `hops-nocache-n${task.n}`
     case 'durability': return 'durability-level'
+    case 'idle': return `idle-n${task.n}-${task.intervals}`
+    case 'multiproc': return `multiproc-n${task.n}`
   }
 }

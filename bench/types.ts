@@ -105,7 +105,30 @@ export interface DurabilityTask {
   dir?: string
 }
 
-export type Task = FloorTask | ChordTask | KadTask | HandoffTask | BalanceTask | HopsTask | DurabilityTask
+/** N peers in one process doing nothing: CPU and messages per peer (bench/idle.ts) */
+export interface IdleTask {
+  kind: 'idle'
+  profileDir?: string
+  n: number
+  muxer: Muxer
+  /** 'default': the library's maintenance intervals (stabilize 1 s); 'bench': stabilize every 250 ms */
+  intervals: 'default' | 'bench'
+  /** wait after the ring is ideal before measuring, ms */
+  settleMs: number
+  /** how long to measure */
+  seconds: number
+}
+
+/** N peers, each in its own process, driven through IPC (bench/multiproc.ts) */
+export interface MultiprocTask {
+  kind: 'multiproc'
+  n: number
+  muxer: Muxer
+  workload: WorkloadSpec
+  consistencies: Consistency[]
+}
+
+export type Task = FloorTask | ChordTask | KadTask | HandoffTask | BalanceTask | HopsTask | DurabilityTask | IdleTask | MultiprocTask
 
 export interface PhaseResult {
   op: 'put' | 'get'
@@ -269,7 +292,41 @@ export interface DurabilityResult {
   loadavg: number[]
 }
 
-export type Result = FloorResult | SystemResult | HandoffResult | BalanceResult | HopsResult | DurabilityResult
+export interface IdleResult {
+  kind: 'idle'
+  n: number
+  muxer: Muxer
+  intervals: 'default' | 'bench'
+  stabilizeMs: number
+  setupMs: number
+  seconds: number
+  /** process CPU, % of one core */
+  cpuPct: number
+  /** CPU ms per second per peer (= % of a core × 10 / N) */
+  cpuMsPerPeerSec: number
+  /** chord requests sent per peer per second, in all and by method */
+  rpcsPerPeerSec: number
+  rpcs: Record<string, number>
+  /** streams opened per peer per second (libp2p's ping, identify, new /chord streams), in all and by protocol */
+  streamsPerPeerSec: number
+  streams: Record<string, number>
+  connectionsPerPeer: number
+  loadavg: number[]
+}
+
+export interface MultiprocResult {
+  kind: 'multiproc'
+  n: number
+  muxer: Muxer
+  setupMs: number
+  /** phases; cpuMsPerOp is the children's CPU (user + system, summed) per operation, plus the driver's */
+  phases: PhaseResult[]
+  /** CPU of all the children while idle, % of one core */
+  idleCpuPct: number
+  loadavg: number[]
+}
+
+export type Result = FloorResult | SystemResult | HandoffResult | BalanceResult | HopsResult | DurabilityResult | IdleResult | MultiprocResult
 
 export interface BenchReport {
   startedAt: string
@@ -286,5 +343,7 @@ export interface BenchReport {
   balance: BalanceResult[]
   hops: HopsResult[]
   durability: DurabilityResult[]
+  idle?: IdleResult[]
+  multiproc?: MultiprocResult[]
   failures: Array<{ task: string, error: string }>
 }

@@ -14,6 +14,8 @@ async function run (task: Task): Promise<Result> {
     case 'balance': return (await import('./balance.ts')).runBalance(task)
     case 'hops': return (await import('./hops-bench.ts')).runHops(task)
     case 'durability': return (await import('./durability.ts')).runDurability(task)
+    case 'idle': return (await import('./idle.ts')).runIdle(task)
+    case 'multiproc': return (await import('./multiproc.ts')).runMultiproc(task)
   }
 }
 

@@ -18,6 +18,7 @@ export const DEFAULTS = {
   checkPredecessorInterval: 2000,
   requestTimeout: 5000,
   dialTimeout: 5000,
+  connectionIdleTimeout: 60_000,
   maxFrameSize: 4 * 1024 * 1024,
   maxInboundStreams: 8,
   maxOutboundStreams: 8,

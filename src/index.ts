@@ -45,6 +45,8 @@ export interface ChordInit {
   protocol?: string
   /** multiaddrs of ring members to join through; empty (or only our own addresses): create a ring */
   bootstrap?: string[]
+  /** ms after which an unused request stream to a peer is closed, with its connection if nothing else uses it (default 60000; 0: never) */
+  connectionIdleTimeout?: number
   /** ring positions this peer holds (default 1) */
   virtualNodes?: number
   /**

@@ -81,6 +81,8 @@ export interface ChordNodeOptions {
    * metrics in (serve `registry.metrics()` as Prometheus text); none when absent
    */
   metricsRegistry?: Registry
+  /** libp2p's metrics implementation itself (overrides metricsRegistry), e.g. one that only counts */
+  metrics?: Libp2pOptions['metrics']
 }
 
 export type ChordNode = Libp2p<{ chord: Chord, identify: unknown, ping: unknown }>
@@ -110,9 +112,9 @@ export async function createChordNode (options: ChordNodeOptions = {}): Promise<
 function libp2pOptions (options: ChordNodeOptions, dir: DataDir | undefined): Libp2pOptions<ChordNode['services']> {
   return {
     start: options.start,
-    metrics: options.metricsRegistry === undefined
+    metrics: options.metrics ?? (options.metricsRegistry === undefined
       ? undefined
-      : prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true }),
+      : prometheusMetrics({ registry: options.metricsRegistry, collectDefaultMetrics: false, preserveExistingMetrics: true })),
     privateKey: dir?.privateKey ?? options.privateKey,
     // with a data directory, libp2p's peer store stays in memory: a peer store write that fails on a
     // full disk would fail the dials the ring needs, and it holds nothing the ring cannot learn again
@@ -128,6 +130,9 @@ function libp2pOptions (options: ChordNodeOptions, dir: DataDir | undefined): Li
       inboundConnectionThreshold: options.inboundConnectionThreshold ?? 100,
       dialTimeout: 5000
     },
+    // libp2p pings every connection every 10 s by default, a stream each: the ring's own requests
+    // already find dead neighbours, and each request has a timeout
+    connectionMonitor: { pingInterval: 60_000 },
     services: {
       identify: identify(),
       ping: ping(),

@@ -31,6 +31,7 @@ export function buildClient (components: ChordComponents, options: ResolvedOptio
     maxPendingPerPeer: options.maxPendingPerPeer,
     requestTimeout: options.requestTimeout,
     dialTimeout: options.dialTimeout,
+    idleTimeout: options.connectionIdleTimeout,
     log,
     onCall: (method, seconds, ok) => { metrics.rpc(method, seconds, ok) }
   })

@@ -121,3 +121,30 @@ export function balanceTable (report: BenchReport, markdown: boolean): string {
   const header = ['keys per peer', 'keys', 'mean', 'p1', 'p50', 'p99', 'p99/mean', 'max/mean', 'peers with 0', 'idle CPU/peer']
   return markdown ? mdTable(header, rows) : textTable(header, rows)
 }
+
+/** Idle cost per peer at each N: CPU, requests and new streams per peer per second */
+export function idleTable (report: BenchReport, markdown: boolean): string {
+  const top = (counts: Record<string, number>): string => Object.entries(counts).sort((a, b) => b[1] - a[1]).slice(0, 4)
+    .map(([k, v]) => `${k.replace(/^\/ipfs\/|^\/chord\//, '')} ${fmt(v)}`).join(', ')
+  const rows = (report.idle ?? []).map(r => [
+    `${r.n}`, `${r.intervals} (stabilize ${r.stabilizeMs} ms)`, fmt(r.cpuPct), fmt(r.cpuMsPerPeerSec), fmt(r.rpcsPerPeerSec), top(r.rpcs),
+    fmt(r.streamsPerPeerSec), top(r.streams), fmt(r.connectionsPerPeer), r.loadavg.join(' ')
+  ])
+  const header = ['idle N', 'intervals', 'CPU % of a core', 'CPU ms/s per peer', 'requests/s per peer', 'by method', 'new streams/s per peer', 'by protocol', 'connections per peer', 'load avg']
+  return markdown ? mdTable(header, rows) : textTable(header, rows)
+}
+
+/** One peer per process: the workload's figures, CPU summed over the children */
+export function multiprocTable (report: BenchReport, markdown: boolean): string {
+  const single = (n: number, p: PhaseResult): PhaseResult | undefined => phase(findSystem(report, CHORD, n), p.op, p.concurrency, p.consistency)
+  const rows = (report.multiproc ?? []).flatMap(m => m.phases.map(p => {
+    const one = single(m.n, p)
+    return [
+      `${m.n}`, `${p.op} ${p.consistency} c=${p.concurrency}`, tput(p), `${fmt(p.latency.p50)} / ${fmt(p.latency.p99)}`, fmt(p.cpuMsPerOp),
+      one === undefined ? '–' : tput(one), one === undefined ? '–' : `${fmt(one.latency.p50)} / ${fmt(one.latency.p99)}`, one === undefined ? '–' : fmt(one.cpuMsPerOp),
+      m.loadavg.join(' ')
+    ]
+  }))
+  const header = ['processes N', 'phase', 'ops/s', 'p50 / p99 ms', 'CPU ms/op (all processes)', 'one process: ops/s', 'p50 / p99 ms', 'CPU ms/op', 'load avg']
+  return markdown ? mdTable(header, rows) : textTable(header, rows)
+}

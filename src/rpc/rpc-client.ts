@@ -27,6 +27,8 @@ export interface RpcClientInit {
   log: Log
   /** told of every call: method, round trip in seconds, success */
   onCall?(method: number, seconds: number, ok: boolean): void
+  /** a request stream unused this long is closed, and its connection if no other stream is on it, ms (0 or absent: never) */
+  idleTimeout?: number
 }
 
 export interface CallOptions {
@@ -47,6 +49,8 @@ class Channel {
   private nextId = 1
   private closed = false
   private readonly maxPending: number
+  /** when the last request went out, ms (performance.now()) */
+  lastUsed = performance.now()
 
   constructor (stream: Stream, maxFrameSize: number, maxPending: number) {
     this.maxPending = maxPending
@@ -59,6 +63,11 @@ class Channel {
 
   get usable (): boolean {
     return !this.closed && this.frames.open
+  }
+
+  /** no request waiting and none sent for `ms` */
+  idle (ms: number, now: number): boolean {
+    return this.pending.size === 0 && now - this.lastUsed >= ms
   }
 
   private onResponse (id: number, body: Uint8Array, error: string | undefined, code: string | undefined): void {
@@ -81,6 +90,7 @@ class Channel {
       throw new TooManyRequestsError(`${this.pending.size} requests already waiting on this peer`)
     }
     const id = this.nextId
+    this.lastUsed = performance.now()
     this.nextId = this.nextId >= 0xffffffff ? 1 : this.nextId + 1
     const { promise, resolve, reject } = Promise.withResolvers<Uint8Array>()
     // the stream may close, or the timer fire, while the write still waits for a drain:
@@ -110,14 +120,19 @@ class Channel {
   close (): void {
     this.frames.stream.abort(new ChannelClosedError('client closing'))
   }
+
+  get stream (): Stream {
+    return this.frames.stream
+  }
 }
 
 export class RpcClient {
   private readonly init: RpcClientInit
   private readonly channels = new Map<string, Promise<Channel>>()
-  /** the open channels, to skip awaiting `channels` on every request */
+  /** the open channels: found without awaiting `channels` on every request, and swept when idle */
   private readonly ready = new Map<string, Channel>()
   private readonly opening = new Set<AbortController>()
+  private idleTimer: ReturnType<typeof setInterval> | undefined
   private stopped = false
   private protocol: string
 
@@ -166,7 +181,7 @@ export class RpcClient {
       if (this.channels.get(peer) === existing) this.channels.delete(peer)
     }
     if (this.stopped) throw new ChannelClosedError('RPC client is stopped')
-    const opening = this.open(peer, addrs)
+    const opening = this.openChannel(peer, addrs)
     this.channels.set(peer, opening)
     opening.then(channel => {
       if (this.channels.get(peer) === opening) this.ready.set(peer, channel)
@@ -176,7 +191,7 @@ export class RpcClient {
     return opening
   }
 
-  private async open (peer: string, addrs: readonly string[]): Promise<Channel> {
+  private async openChannel (peer: string, addrs: readonly string[]): Promise<Channel> {
     const controller = new AbortController()
     this.opening.add(controller)
     const timer = setTimeout(() => { controller.abort(new RpcTimeoutError(`could not reach ${peer} within ${this.init.dialTimeout} ms`)) }, this.init.dialTimeout)
@@ -214,7 +229,29 @@ export class RpcClient {
   /** Close every channel and cancel dials in progress */
   stop (): void {
     this.stopped = true
+    clearInterval(this.idleTimer)
+    this.idleTimer = undefined
     this.closeChannels()
+  }
+
+  /**
+   * Close channels idle for idleTimeout, and a channel's connection when
+   * nothing else is on it. Without this a peer stays connected to every
+   * member it ever asked something, and libp2p pings each connection: idle
+   * cost per peer grew with N. Connections the app or other services opened
+   * are not ours to close.
+   */
+  private closeIdle (idleMs: number): void {
+    const now = performance.now()
+    for (const [peer, channel] of this.ready) {
+      if (!channel.idle(idleMs, now)) continue
+      this.ready.delete(peer)
+      this.channels.delete(peer)
+      const connection = this.init.connectionManager.getConnections(peerIdFromString(peer)).find(c => c.streams.includes(channel.stream))
+      channel.close()
+      // nothing else on it (the remote's own requests would be a stream of theirs): close it now
+      if (connection !== undefined && connection.streams.every(s => s === channel.stream)) connection.close().catch(err => { connection.abort(err as Error) })
+    }
   }
 
   private closeChannels (): void {
@@ -228,5 +265,10 @@ export class RpcClient {
 
   start (): void {
     this.stopped = false
+    const idleMs = this.init.idleTimeout ?? 0
+    if (idleMs > 0 && this.idleTimer === undefined) {
+      this.idleTimer = setInterval(() => { this.closeIdle(idleMs) }, idleMs / 2)
+      this.idleTimer.unref?.()
+    }
   }
 }
