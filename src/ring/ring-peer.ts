@@ -51,6 +51,8 @@ export class RingPeer implements ChordHandler {
   private readonly probeContext: LookupContext
   private readonly unification: Unification
   private stopped = true
+  /** choosing a position, maybe again: a member, but not done joining */
+  private settling = false
   private readonly clock: Clock
 
   constructor (init: RingPeerInit) {
@@ -106,8 +108,9 @@ export class RingPeer implements ChordHandler {
     return this.positions
   }
 
+  /** every position is a member, and a join has finished choosing where */
   get joined (): boolean {
-    return this.nodes.every(n => n.joined)
+    return !this.settling && this.nodes.every(n => n.joined)
   }
 
   /** Take position `vnode` at the next join rather than choosing one (where a restarted peer's data lies) */
@@ -162,6 +165,15 @@ export class RingPeer implements ChordHandler {
    * among the nearly best gaps this time, a few times at most.
    */
   private async joinChoosing (via: NodeRef): Promise<void> {
+    this.settling = true
+    try {
+      await this.chooseAndJoin(via)
+    } finally {
+      this.settling = false
+    }
+  }
+
+  private async chooseAndJoin (via: NodeRef): Promise<void> {
     for (let attempt = 0; ; attempt++) {
       const choice = await choosePeerPosition(this.rpc, via, this.peer, this.init, this.log, attempt > 0 ? this.init.random ?? Math.random : undefined)
       this.moveTo(choice.vnode)
@@ -200,8 +212,8 @@ export class RingPeer implements ChordHandler {
   /** findSuccessor(key) routed through the fingers, starting from local knowledge */
   async findSuccessor (key: Id, options: RequestOptions = {}): Promise<LookupResult> {
     let start = this.nodes.filter(n => n.joined).map(n => n.self)
-    // after a graceful leave the peer can still route through the members it knew
-    if (start.length === 0) start = this.nodes.flatMap(n => n.knownMembers()).filter(n => n.peer !== this.peer)
+    // after a graceful leave, or between two choices of position, the peer routes through the members it knew
+    if (start.length === 0) start = this.knownMembers()
     if (start.length === 0) throw new NotJoinedError()
     try {
       const result = await this.lookup(key, start, options)
