@@ -74,7 +74,7 @@ function throughputTargets (report: BenchReport, n: number, chord: SystemResult 
 
 export function targets (report: BenchReport, valueSize: number): Target[] {
   const n = targetN(report)
-  if (n === undefined) return [...handoffTargets(report), ...balanceTargets(report)]
+  if (n === undefined) return [...handoffTargets(report), ...balanceTargets(report), ...idleTargets(report)]
   const chord = findSystem(report, CHORD, n)
   const kad = findSystem(report, KAD_DEFAULT, n)
   const k3 = findSystem(report, kadK3Name(report) ?? '', n)
@@ -125,6 +125,7 @@ export function targets (report: BenchReport, valueSize: number): Target[] {
   }
   out.push(...handoffTargets(report))
   out.push(...balanceTargets(report))
+  out.push(...idleTargets(report))
   const ourMem = chord?.memoryAfter.heapPerPeer
   const kadMem = kad?.memoryAfter.heapPerPeer
   const r4 = ratio(kadMem, ourMem)
@@ -158,4 +159,20 @@ function handoffTargets (report: BenchReport): Target[] {
     // judged on the issue's set-up only: a quick run's 1,000 keys in memory move too little to say
     reached: h.datastore === 'level' && h.keys >= 100_000 ? check(p.mbPerSec >= 50, p.mbPerSec) : undefined
   })))
+}
+
+/** Issue 12: idle cost per peer flat in N — the largest N's CPU and requests per peer within 1.5× of the smallest's */
+function idleTargets (report: BenchReport): Target[] {
+  return (['default', 'bench'] as const).flatMap(intervals => {
+    const rows = (report.idle ?? []).filter(r => r.intervals === intervals).sort((a, b) => a.n - b.n)
+    if (rows.length < 2) return []
+    const [small, large] = [rows[0], rows[rows.length - 1]]
+    const cpu = large.cpuMsPerPeerSec / small.cpuMsPerPeerSec
+    const requests = large.rpcsPerPeerSec / small.rpcsPerPeerSec
+    return [{
+      target: `issue 12: idle cost per peer flat in N (${intervals} intervals): N=${large.n} within 1.5× of N=${small.n}`,
+      measured: rows.map(r => `N=${r.n}: ${f1(r.cpuMsPerPeerSec)} ms CPU/s, ${f1(r.rpcsPerPeerSec)} requests/s, ${f1(r.connectionsPerPeer)} connections per peer`).join('; ') + `; ratios ${f1(cpu)}× CPU, ${f1(requests)}× requests; kad-dht: not measured idle`,
+      reached: check(cpu <= 1.5 && requests <= 1.5, cpu, requests)
+    }]
+  })
 }
