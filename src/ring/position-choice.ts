@@ -31,7 +31,7 @@ export function candidatePositions (peerBytes: Uint8Array, count: number): Candi
  * Read the ring through `via` and pick the position of peer `self` among
  * its first `choices`: 0 when none of them falls inside what was read
  */
-export async function choosePeerPosition (rpc: ChordRpc, via: NodeRef, peer: string, init: ChoiceSettings, log: Log, random?: () => number): Promise<{ vnode: number, next: NodeRef | undefined }> {
+export async function choosePeerPosition (rpc: ChordRpc, via: NodeRef, peer: string, init: ChoiceSettings, log: Log, random?: () => number): Promise<{ vnode: number, gap: Gap | undefined }> {
   const choices = init.positionChoices ?? 1
   const segment = await walkRing(rpc, via, init.maxWalkRequests ?? 32)
   // a peer rejoining may still be named in lists: it is not a member to balance against
@@ -41,8 +41,11 @@ export async function choosePeerPosition (rpc: ChordRpc, via: NodeRef, peer: str
     : await chooseChecked(rpc, others, candidatePositions(init.peerBytes, choices), init.replicas ?? 3, random)
   const vnode = chosen?.candidate.vnode ?? 0
   log('chose position %d among %d after reading %d members%s', vnode, choices, others.members.length, segment.complete ? ' (the whole ring)' : '')
-  return { vnode, next: chosen?.next }
+  return { vnode, gap: chosen?.gap }
 }
+
+/** The members the walk saw on either side of a chosen point */
+export interface Gap { before: NodeRef, next: NodeRef }
 
 /** What a choice needs of the peer's settings (RingPeerInit) */
 export type ChoiceSettings = Pick<RingPeerInit, 'peerBytes' | 'positionChoices' | 'replicas' | 'maxWalkRequests'>
@@ -55,17 +58,17 @@ export async function positionOf (rpc: ChordRpc, contact: NodeRef): Promise<Node
 }
 
 /** times a peer crowded at its chosen point chooses again */
-export const MAX_RECHOICES = 3
+export const MAX_RECHOICES = 6
 /** a member this close after us, in the gap we chose, took nearly the same point: share of the distance to the gap's end */
 const CROWDED = 0.25
 
 /**
- * After joining at `self`, chosen in the gap before `next`: is `successor`
- * a peer that joined at the same moment and took nearly the same point?
+ * After joining at `self`, chosen in `gap`: is `successor` a peer that
+ * joined at the same moment and took nearly the same point?
  */
-export function crowdedBy (self: NodeRef, successor: NodeRef, next: NodeRef): boolean {
-  if (successor.peer === next.peer || !between(self.id, successor.id, next.id)) return false
-  return fraction(distance(self.id, successor.id)) < CROWDED * fraction(distance(self.id, next.id))
+export function crowdedBy (self: NodeRef, successor: NodeRef, gap: Gap): boolean {
+  if (successor.peer === gap.next.peer || !between(self.id, successor.id, gap.next.id)) return false
+  return fraction(distance(self.id, successor.id)) < CROWDED * fraction(distance(self.id, gap.next.id))
 }
 
 /** Members in ring order from `entry`, read off successor lists; `complete` once the walk came round */
@@ -99,7 +102,12 @@ export async function walkRing (rpc: ChordRpc, entry: NodeRef, maxRequests: numb
  * notified): ask each member walked for its predecessor.
  */
 async function withNewcomers (rpc: ChordRpc, segment: RingSegment, seen: Set<string>, signal?: AbortSignal): Promise<RingSegment> {
-  const predecessors = await Promise.all(segment.members.map(async m => rpc.getPredecessor(m, { signal }).catch(() => undefined)))
+  // a bounded number of members, a few at a time: a joiner must not dial a large ring all at once
+  const asked = segment.members.slice(0, MAX_PREDECESSOR_CHECKS)
+  const predecessors: Array<NodeRef | undefined> = []
+  for (let i = 0; i < asked.length; i += PREDECESSOR_CHECKS_AT_ONCE) {
+    predecessors.push(...await Promise.all(asked.slice(i, i + PREDECESSOR_CHECKS_AT_ONCE).map(async m => rpc.getPredecessor(m, { signal }).catch(() => undefined))))
+  }
   let members = segment.members
   for (const node of predecessors) {
     if (node === undefined || seen.has(nodeKey(node))) continue
@@ -111,6 +119,10 @@ async function withNewcomers (rpc: ChordRpc, segment: RingSegment, seen: Set<str
   return { members, complete: segment.complete }
 }
 
+/** members of the walked stretch asked for their predecessor, and how many at once */
+const MAX_PREDECESSOR_CHECKS = 64
+const PREDECESSOR_CHECKS_AT_ONCE = 16
+
 const SHIFT = BigInt(ID_BITS - 53)
 /** An id as a fraction of the circle (53 bits are plenty to compare loads) */
 const fraction = (id: Id): number => Number(id >> SHIFT) / 2 ** 53
@@ -119,9 +131,11 @@ const arcBetween = (a: number, b: number): number => ((b - a) % 1 + 1) % 1
 /**
  * The candidate that leaves the walked members' load most even: the least
  * sum of squares of the records held per member (own arc plus the r − 1
- * before it), then of the arcs themselves (so that, in a ring smaller than
- * r where everyone holds everything, the arcs still split evenly). Only
- * candidates inside the walked stretch are weighed; undefined when none is.
+ * before it), plus that of the arcs themselves (so that, in a ring smaller
+ * than r where everyone holds everything, the arcs still split evenly).
+ * Only candidates inside the walked stretch are weighed; undefined when
+ * none is. With `random` (a second choice, after a crowd): one at random
+ * among the gaps nearly as good as the best.
  */
 export function choosePosition (segment: RingSegment, candidates: readonly Candidate[], replicas: number, random?: () => number): Candidate | undefined {
   const members = segment.complete ? sortById(segment.members) : segment.members
@@ -154,7 +168,7 @@ const NEARLY_AS_GOOD = 0.5
  * notified). Ask the member after the chosen point for its predecessor;
  * one inside the chosen gap is added and the choice made again.
  */
-export async function chooseChecked (rpc: ChordRpc, segment: RingSegment, candidates: readonly Candidate[], replicas: number, random?: () => number): Promise<{ candidate: Candidate, next: NodeRef } | undefined> {
+export async function chooseChecked (rpc: ChordRpc, segment: RingSegment, candidates: readonly Candidate[], replicas: number, random?: () => number): Promise<{ candidate: Candidate, gap: Gap } | undefined> {
   let members = segment.members
   for (let round = 0; ; round++) {
     const candidate = choosePosition({ members, complete: segment.complete }, candidates, replicas, random)
@@ -163,9 +177,10 @@ export async function chooseChecked (rpc: ChordRpc, segment: RingSegment, candid
     const at = insertionIndex(sorted, candidate.id, segment.complete) ?? 0
     const before = sorted[(at - 1 + sorted.length) % sorted.length]
     const next = sorted[at % sorted.length]
-    if (round === MAX_CHECKS) return { candidate, next }
-    const newcomer = await rpc.getPredecessor(next)
-    if (newcomer === undefined || !between(before.id, newcomer.id, next.id)) return { candidate, next }
+    if (round === MAX_CHECKS) return { candidate, gap: { before, next } }
+    // a member that does not answer tells nothing: keep the choice
+    const newcomer = await rpc.getPredecessor(next).catch(() => undefined)
+    if (newcomer === undefined || !between(before.id, newcomer.id, next.id)) return { candidate, gap: { before, next } }
     members = [...sorted.slice(0, at), newcomer, ...sorted.slice(at)]
   }
 }

@@ -179,10 +179,10 @@ export class RingPeer implements ChordHandler {
       this.moveTo(choice.vnode)
       const [node] = this.nodes
       await this.joinNode(node, via)
-      if (attempt === MAX_RECHOICES || choice.next === undefined) return
+      if (attempt === MAX_RECHOICES || choice.gap === undefined) return
       await sleep(this.clock, this.init.stabilizeInterval ?? 1000)
       await node.stabilize()
-      if (!crowdedBy(node.self, node.successor(), choice.next)) return
+      if (!crowdedBy(node.self, node.successor(), choice.gap)) return
       this.log('position %d: %s joined at nearly the same point; choosing again', node.self.vnode, describeNode(node.successor()))
       await node.leave()
     }
