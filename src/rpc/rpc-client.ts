@@ -268,7 +268,9 @@ export class RpcClient {
     const idleMs = this.init.idleTimeout ?? 0
     if (idleMs > 0 && this.idleTimer === undefined) {
       this.idleTimer = setInterval(() => { this.closeIdle(idleMs) }, idleMs / 2)
-      this.idleTimer.unref?.()
+      // in Node the sweep must not keep a process alive; browsers have no unref
+      const timer = this.idleTimer as { unref?: () => void }
+      timer.unref?.()
     }
   }
 }
