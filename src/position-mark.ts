@@ -32,8 +32,9 @@ export function savePosition (local: LocalStore, ring: RingPeer, vnode: number, 
     .catch(err => { log('could not store the ring position: %s', errorMessage(err)) })
 }
 
-/** After a graceful leave: the records went with it, the next join chooses afresh */
-export async function forgetPosition (local: LocalStore, ring: RingPeer): Promise<void> {
+/** After a graceful leave: the records went with it, the next join chooses afresh (a failed write only means the old place is taken again) */
+export async function forgetPosition (local: LocalStore, ring: RingPeer, log: Logger): Promise<void> {
   ring.preferPosition(undefined)
   await local.putMeta(POSITION_MARK, new Uint8Array(0))
+    .catch(err => { log('could not forget the ring position: %s', errorMessage(err)) })
 }

@@ -308,7 +308,7 @@ export class ChordService extends TypedEventEmitter<ChordEvents> implements Chor
     await this.ring.leave()
     this.log('left the ring; handing over %d keys', this.local.stats().keys + this.local.stats().tombstones)
     const { handed, remaining } = await this.store.leave()
-    if (remaining === 0) await forgetPosition(this.local, this.ring)
+    if (remaining === 0) await forgetPosition(this.local, this.ring, this.log)
     this.log('handed over %d keys%s', handed, remaining > 0 ? `, ${remaining} could not be` : '')
     this.safeDispatchEvent('ring:left', { detail: { handed, remaining } })
   }
