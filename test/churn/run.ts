@@ -142,8 +142,9 @@ export async function runChurn (options: ChurnOptions): Promise<ChurnReport> {
       () => `ring not ideal after the last event: ${checkIdeal(states([...cluster.running]), R).slice(0, 3).join('; ')}`)
     const ringCorrectAfter = Date.now() - lastEvent
     const peers = [...cluster.running]
-    await waitFor(async () => (await misplaced(peers, workload.keys, r, 1)).length === 0, options.settleTimeout,
-      () => 'keys not back on their r replicas')
+    let stillMisplaced: string[] = []
+    await waitFor(async () => (stillMisplaced = await misplaced(peers, workload.keys, r, 3)).length === 0, options.settleTimeout,
+      () => `keys not back on their r replicas: ${stillMisplaced.join('; ')}`)
     const replicasRestoredAfter = Date.now() - lastEvent
     await workload.stop()
 
