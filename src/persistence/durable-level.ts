@@ -27,6 +27,7 @@ import { CLOCK_MARK, META_PREFIX, metaKey } from '../store/meta-keys.ts'
 import { writeSynced } from './files.ts'
 import { GroupCommit } from './group-commit.ts'
 import { MarkFile } from './mark-file.ts'
+import { getBytes } from '../store/datastore-reads.ts'
 import type { BulkReads, RangeReads } from '../store/datastore-reads.ts'
 import type { StorageHealth, StorageHealthSource } from '../store/storage-health.ts'
 import type { AbortOptions } from '@libp2p/interface'
@@ -109,10 +110,7 @@ export class DurableLevelDatastore extends LevelDatastore implements StorageHeal
     options?.signal?.throwIfAborted()
     const names = keys.map(key => key.toString())
     if (names.some(name => this.marks.has(name))) {
-      return Promise.all(keys.map(async key => this.get(key, options).catch(err => {
-        if ((err as Error).name === 'NotFoundError') return undefined
-        throw err
-      })))
+      return Promise.all(keys.map(async key => getBytes(this, key, options)))
     }
     return this.db.getMany(names)
   }

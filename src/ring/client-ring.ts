@@ -10,6 +10,7 @@
 import { NoMembersError } from './errors.ts'
 import { iterativeLookup } from './lookup.ts'
 import { MemberCache, knownSuccessors } from './member-cache.ts'
+import { positionOf } from './position-choice.ts'
 import { silentLog } from '../util/log.ts'
 import type { Id } from './id.ts'
 import type { LookupContext, LookupResult } from './lookup.ts'
@@ -77,9 +78,7 @@ export class ClientRing {
 
   /** A peer believed to be a member, known by its addresses only: it is asked for its positions, the first becomes an entry point */
   async addContact (contact: NodeRef, options?: RequestOptions): Promise<void> {
-    const [position] = await this.init.rpc.positions(contact, options)
-    if (position === undefined) throw new NoMembersError(`${contact.peer} holds no ring position`)
-    this.addEntry(position)
+    this.addEntry(await positionOf(this.init.rpc, contact, options))
   }
 
   removeEntry (peer: string): void {

@@ -13,10 +13,10 @@
  * Maintenance stays that of one position per peer.
  */
 import { ID_BITS, between, distance, nodeId } from './id.ts'
-import { nodeKey } from './node-ref.ts'
+import { compareIds, nodeKey } from './node-ref.ts'
 import type { Id } from './id.ts'
 import { NotJoinedError } from './errors.ts'
-import type { ChordRpc, NodeRef } from './types.ts'
+import type { ChordRpc, NodeRef, RequestOptions } from './types.ts'
 import type { RingPeerInit } from './ring-peer-init.ts'
 import type { Log } from '../util/log.ts'
 
@@ -51,8 +51,8 @@ export interface Gap { before: NodeRef, next: NodeRef }
 export type ChoiceSettings = Pick<RingPeerInit, 'peerBytes' | 'positionChoices' | 'replicas' | 'maxWalkRequests'>
 
 /** A member's first position, for a peer known by its address only */
-export async function positionOf (rpc: ChordRpc, contact: NodeRef): Promise<NodeRef> {
-  const [position] = await rpc.positions(contact)
+export async function positionOf (rpc: ChordRpc, contact: NodeRef, options?: RequestOptions): Promise<NodeRef> {
+  const [position] = await rpc.positions(contact, options)
   if (position === undefined) throw new NotJoinedError(`${contact.peer} is not a ring member`)
   return position
 }
@@ -189,7 +189,7 @@ export async function chooseChecked (rpc: ChordRpc, segment: RingSegment, candid
 const MAX_CHECKS = 8
 
 function sortById (members: readonly NodeRef[]): NodeRef[] {
-  return [...members].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+  return [...members].sort((a, b) => compareIds(a.id, b.id))
 }
 
 /** Where `id` goes among `members` (in ring order); undefined outside a stretch that did not come round */
